@@ -1,0 +1,51 @@
+package dev.quiver;
+
+import java.nio.charset.StandardCharsets;
+
+/** Argument checks shared by the value types, each failing with an {@link InvalidArgumentException}. */
+final class Check {
+
+  private Check() {}
+
+  static <T> T notNull(T value, String what) {
+    if (value == null) {
+      throw new InvalidArgumentException(what + " must not be null");
+    }
+    return value;
+  }
+
+  /** Ids: non-empty, well-formed Unicode, at most {@link Record#MAX_ID_BYTES} UTF-8 bytes. */
+  static String id(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new InvalidArgumentException("record id must be a non-empty string, got " + (id == null ? "null" : "''"));
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new InvalidArgumentException("record id contains an unpaired UTF-16 surrogate at index " + i);
+      }
+    }
+    int bytes = id.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > Record.MAX_ID_BYTES) {
+      throw new InvalidArgumentException(
+          "record id is " + bytes + " UTF-8 bytes long; the limit is " + Record.MAX_ID_BYTES + " ('"
+              + id.substring(0, 20) + "...')");
+    }
+    return id;
+  }
+
+  static float[] finiteVector(float[] vector, String what) {
+    notNull(vector, what);
+    if (vector.length == 0) {
+      throw new InvalidArgumentException(what + " is empty");
+    }
+    for (int i = 0; i < vector.length; i++) {
+      if (!Float.isFinite(vector[i])) {
+        throw new InvalidArgumentException(what + " has a non-finite value (" + vector[i] + ") at index " + i);
+      }
+    }
+    return vector.clone();
+  }
+}

@@ -1,0 +1,99 @@
+package dev.quiver;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The records of one collection. Every write validates all its input before anything is written: a
+ * bad record fails the whole call with a typed error and nothing is stored. Thread-safe.
+ */
+public interface VectorCollection {
+
+  /** @return the collection's name */
+  String name();
+
+  /** @return the collection's spec */
+  CollectionSpec spec();
+
+  /**
+   * Inserts or replaces records: a record whose id exists replaces the stored one, vector and
+   * metadata. Large batches are split to the backend's limits inside the adapter.
+   *
+   * @param records records whose vectors fit this collection; ids must be unique within the call
+   * @throws DimensionMismatchException if a vector has the wrong length
+   * @throws InvalidArgumentException on a duplicate id or a zero vector under COSINE
+   */
+  void upsert(List<Record> records);
+
+  /**
+   * @param records records to insert or replace
+   * @see #upsert(List)
+   */
+  default void upsert(Record... records) {
+    upsert(Arrays.asList(records));
+  }
+
+  /**
+   * @param ids record ids
+   * @return the records that exist, in the order of {@code ids} (missing ids are left out, duplicates once)
+   */
+  List<Record> get(Collection<String> ids);
+
+  /**
+   * @param id a record id
+   * @return the record, if it exists
+   */
+  default Optional<Record> get(String id) {
+    return get(List.of(id)).stream().findFirst();
+  }
+
+  /**
+   * Deletes records by id; ids that do not exist are ignored.
+   *
+   * @param ids record ids
+   */
+  void delete(Collection<String> ids);
+
+  /**
+   * Deletes every record that matches the filter, however many there are.
+   *
+   * @param filter which records to delete
+   * @throws UnsupportedFeatureException if the backend lacks {@link Feature#DELETE_BY_FILTER}
+   */
+  void delete(Filter filter);
+
+  /**
+   * Replaces a record's metadata, keeping its vector.
+   *
+   * @param id a record id
+   * @param metadata the new metadata, in full
+   * @return {@code true} if the record existed (and was updated), {@code false} if not (nothing written)
+   * @throws UnsupportedFeatureException if the backend lacks {@link Feature#UPDATE_METADATA}
+   */
+  boolean updateMetadata(String id, Metadata metadata);
+
+  /** @return the number of records */
+  long count();
+
+  /**
+   * @param filter which records to count
+   * @return the exact number of matching records
+   */
+  long count(Filter filter);
+
+  /**
+   * @param request page size, optional filter, and the cursor of the previous page
+   * @return one page of records (with vectors and metadata) and the next page's cursor
+   * @throws InvalidArgumentException if the cursor was not made by this collection
+   */
+  Page list(ListRequest request);
+
+  /**
+   * @param request the query
+   * @return up to {@code topK} matches, best first (ties broken by id)
+   * @throws DimensionMismatchException if the query vector has the wrong length
+   */
+  List<Match> search(SearchRequest request);
+}

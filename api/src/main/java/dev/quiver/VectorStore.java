@@ -1,0 +1,58 @@
+package dev.quiver;
+
+import java.util.List;
+
+/**
+ * A connection to one vector store: the embedded engine, or a Milvus, Qdrant or Pinecone service.
+ * Open one with {@link Quiver#open(String)}; close it when done. Implementations are thread-safe.
+ */
+public interface VectorStore extends AutoCloseable {
+
+  /**
+   * Creates a collection.
+   *
+   * @param spec name, dimension, metric and index
+   * @return the new collection
+   * @throws CollectionAlreadyExistsException if the name is taken
+   * @throws UnsupportedFeatureException if the backend lacks the metric or index kind
+   */
+  VectorCollection createCollection(CollectionSpec spec);
+
+  /**
+   * @param name a collection name
+   * @return a handle on the existing collection
+   * @throws CollectionNotFoundException if there is none
+   */
+  VectorCollection collection(String name);
+
+  /**
+   * @param name a collection name
+   * @return whether it exists
+   */
+  boolean hasCollection(String name);
+
+  /** @return the names of all collections, sorted */
+  List<String> listCollections();
+
+  /**
+   * @param name a collection name
+   * @return its spec
+   * @throws CollectionNotFoundException if there is none
+   */
+  CollectionSpec describeCollection(String name);
+
+  /**
+   * Drops a collection and all its records.
+   *
+   * @param name a collection name
+   * @return {@code true} if it existed
+   */
+  boolean dropCollection(String name);
+
+  /** @return what this backend does natively, emulates, or cannot do */
+  Capabilities capabilities();
+
+  /** Releases connections and files. Further calls fail. */
+  @Override
+  void close();
+}
