@@ -44,6 +44,17 @@ public final class Record {
     return new Record(id, vector, Metadata.empty());
   }
 
+  /**
+   * Checks an id: non-empty, well-formed Unicode, at most {@value #MAX_ID_BYTES} UTF-8 bytes.
+   *
+   * @param id an id
+   * @return the id
+   * @throws InvalidArgumentException if it breaks a rule
+   */
+  public static String checkId(String id) {
+    return Check.id(id);
+  }
+
   /** @return the id */
   public String id() {
     return id;
