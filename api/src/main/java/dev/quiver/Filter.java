@@ -426,7 +426,7 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
 /** The filter rules that the node types share: value checks, numeric comparison, printing. */
 final class FilterSupport {
 
-  private static final double TWO_POW_53 = 9007199254740992.0;
+  private static final long TWO_POW_53 = 1L << 53;
 
   private FilterSupport() {}
 
@@ -510,8 +510,9 @@ final class FilterSupport {
     if (a instanceof Long x && b instanceof Long y) {
       return Long.compare(x, y);
     }
-    if (a instanceof Long x && Math.abs((double) x) <= TWO_POW_53
-        || b instanceof Long y && Math.abs((double) y) <= TWO_POW_53
+    // A long within ±2^53 converts to double exactly, so a double comparison is exact then.
+    if (a instanceof Long x && x >= -TWO_POW_53 && x <= TWO_POW_53
+        || b instanceof Long y && y >= -TWO_POW_53 && y <= TWO_POW_53
         || a instanceof Double && b instanceof Double) {
       double x = a.doubleValue();
       double y = b.doubleValue();

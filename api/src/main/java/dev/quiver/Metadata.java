@@ -20,12 +20,17 @@ import java.util.regex.Pattern;
  *
  * <p>Keys are identifiers, so every key can be named in a text filter: a letter or {@code _},
  * then letters, digits or {@code _}, at most {@value #MAX_KEY_LENGTH} characters, and not one of
- * the filter language's keywords ({@code and or not in exists true false}).
+ * the filter language's keywords ({@code and or not in exists true false}). Keys that start with
+ * {@code __} are reserved for adapters, which keep their bookkeeping there (for example the
+ * caller's original id on Qdrant, or which numbers were longs on Pinecone).
  */
 public final class Metadata {
 
   /** Longest key allowed. */
   public static final int MAX_KEY_LENGTH = 64;
+
+  /** Keys with this prefix are reserved for adapters' own bookkeeping. */
+  public static final String RESERVED_PREFIX = "__";
 
   private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "exists", "true", "false");
@@ -89,10 +94,10 @@ public final class Metadata {
    */
   public static String checkKey(String key) {
     if (key == null || !KEY.matcher(key).matches() || key.length() > MAX_KEY_LENGTH
-        || KEYWORDS.contains(key.toLowerCase(Locale.ROOT))) {
+        || KEYWORDS.contains(key.toLowerCase(Locale.ROOT)) || key.startsWith(RESERVED_PREFIX)) {
       throw new InvalidArgumentException("invalid metadata key " + (key == null ? "null" : "'" + key + "'")
           + ": use a letter or '_' followed by letters, digits or '_' (at most " + MAX_KEY_LENGTH
-          + " characters), not a filter keyword");
+          + " characters), not a filter keyword, not starting with '" + RESERVED_PREFIX + "'");
     }
     return key;
   }
