@@ -1,0 +1,83 @@
+package dev.quiver.cli;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.io.Serializable;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The module rules of DESIGN §1, checked on the compiled classes of every module (the CLI depends on
+ * all of them): the API depends on no backend or vendor SDK, backends never depend on each other,
+ * and nothing is Java-serializable (Throwables and enums excepted: the JDK makes them Serializable).
+ */
+class ArchitectureTest {
+
+  private static final String API = "dev.quiver";
+  private static final List<String> BACKENDS = List.of("local", "milvus", "qdrant", "pinecone");
+  private static final String[] VENDOR_PACKAGES = {
+      "io.milvus..", "io.qdrant..", "io.grpc..", "okhttp3..", "com.fasterxml..", "io.github.resilience4j..",
+      "com.google.protobuf..", "org.testcontainers.."};
+
+  private static JavaClasses classes;
+
+  @BeforeAll
+  static void importClasses() {
+    classes = new ClassFileImporter()
+        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("dev.quiver");
+  }
+
+  /** Classes of the api module: {@code dev.quiver}, {@code dev.quiver.spi} and {@code dev.quiver.internal..}. */
+  private static DescribedPredicate<JavaClass> apiClasses() {
+    return DescribedPredicate.describe("are in the api module", c -> c.getPackageName().equals(API)
+        || c.getPackageName().equals(API + ".spi") || c.getPackageName().startsWith(API + ".internal"));
+  }
+
+  @Test
+  @DisplayName("the api depends on no backend")
+  void apiDependsOnNoBackend() {
+    for (String backend : BACKENDS) {
+      noClasses().that(apiClasses()).should().dependOnClassesThat().resideInAPackage(API + "." + backend + "..")
+          .check(classes);
+    }
+  }
+
+  @Test
+  @DisplayName("the api depends on no vendor SDK")
+  void apiDependsOnNoVendor() {
+    noClasses().that(apiClasses()).should().dependOnClassesThat().resideInAnyPackage(VENDOR_PACKAGES)
+        .check(classes);
+  }
+
+  @Test
+  @DisplayName("no backend depends on another backend")
+  void backendsAreIndependent() {
+    for (String backend : BACKENDS) {
+      for (String other : BACKENDS) {
+        if (!other.equals(backend)) {
+          noClasses().that().resideInAPackage(API + "." + backend + "..")
+              .should().dependOnClassesThat().resideInAPackage(API + "." + other + "..")
+              .allowEmptyShould(true) // a backend module may still be a skeleton
+              .check(classes);
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("nothing implements java.io.Serializable except exceptions and enums")
+  void noJavaSerialization() {
+    noClasses().that().areNotAssignableTo(Throwable.class).and().areNotEnums()
+        .and().areNotAssignableTo(Enum.class)
+        .should().implement(Serializable.class)
+        .check(classes);
+  }
+}
