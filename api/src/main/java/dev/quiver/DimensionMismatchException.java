@@ -12,7 +12,17 @@ public final class DimensionMismatchException extends NonTransientVectorStoreExc
    * @param actual the vector's length
    */
   public DimensionMismatchException(String what, int expected, int actual) {
-    super(what + " has dimension " + actual + ", but the collection's dimension is " + expected, null);
+    this(what, expected, actual, null);
+  }
+
+  /**
+   * @param what which vector was wrong
+   * @param expected the collection's dimension
+   * @param actual the vector's length
+   * @param cause the vendor error, or {@code null}
+   */
+  public DimensionMismatchException(String what, int expected, int actual, Throwable cause) {
+    super(what + " has dimension " + actual + ", but the collection's dimension is " + expected, cause);
     this.expected = expected;
     this.actual = actual;
   }
