@@ -1,0 +1,370 @@
+package dev.quiver.conformance;
+
+import dev.quiver.Capabilities;
+import dev.quiver.CollectionAlreadyExistsException;
+import dev.quiver.CollectionNotFoundException;
+import dev.quiver.CollectionSpec;
+import dev.quiver.DimensionMismatchException;
+import dev.quiver.Feature;
+import dev.quiver.Filter;
+import dev.quiver.InvalidArgumentException;
+import dev.quiver.ListRequest;
+import dev.quiver.Match;
+import dev.quiver.Metadata;
+import dev.quiver.Metric;
+import dev.quiver.Page;
+import dev.quiver.Record;
+import dev.quiver.SearchRequest;
+import dev.quiver.VectorCollection;
+import dev.quiver.VectorStore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A deliberately simple, obviously-correct in-memory store for testing the kit itself: the kit must
+ * pass against it, and must fail when one of the {@link Fault}s is injected.
+ */
+final class ReferenceStore implements VectorStore {
+
+  /** Bugs a real backend might have; each must make some kit case fail. */
+  enum Fault {
+    NONE,
+    /** {@code x != v} does not match records lacking {@code x} (the classic SQL NULL mistake). */
+    NE_SKIPS_MISSING,
+    /** Numbers compare as doubles, so 2^53+1 == 2^53. */
+    LONGS_AS_DOUBLES,
+    /** The last page of a scroll is lost. */
+    LIST_DROPS_LAST_PAGE,
+    /** EUCLIDEAN reports the squared distance. */
+    SQUARED_EUCLIDEAN,
+    /** A bad record in a batch fails the call after the records before it were written. */
+    PARTIAL_BATCH,
+    /** Unsupported search hints are silently ignored. */
+    IGNORES_EF,
+    /** Strings are matched case-insensitively. */
+    CASE_INSENSITIVE,
+    /** Search loses the nearest record (as a poor approximate index might). */
+    SKIPS_NEAREST,
+    /** Writes land later although the store declares STRONG consistency. */
+    STALE_READS
+  }
+
+  private static final String BACKEND = "reference";
+
+  private final Fault fault;
+  /** EVENTUAL mode: writes are validated at once but applied later, in order, on this thread. */
+  private final ScheduledExecutorService lagging;
+  private final Map<String, Coll> collections = new ConcurrentHashMap<>();
+  private final Capabilities capabilities;
+
+  ReferenceStore(Fault fault) {
+    this(fault, false);
+  }
+
+  ReferenceStore(Fault fault, boolean eventual) {
+    this.fault = fault;
+    this.lagging = eventual || fault == Fault.STALE_READS ? Executors.newSingleThreadScheduledExecutor() : null;
+    this.capabilities = capabilities(eventual);
+  }
+
+  /** Runs a write now (STRONG) or after a delay (EVENTUAL). */
+  private void write(Runnable w) {
+    if (lagging == null) {
+      w.run();
+    } else {
+      lagging.schedule(w, 20, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private static Capabilities capabilities(boolean eventual) {
+    return Capabilities.builder(BACKEND)
+      .supportsNatively(Feature.INDEX_FLAT, Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT, Feature.METRIC_EUCLIDEAN,
+          Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST, Feature.LIST_BY_FILTER,
+          Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS)
+      .lacks(Feature.INDEX_HNSW, "a test double")
+      .lacks(Feature.INDEX_IVF_FLAT, "a test double")
+      .lacks(Feature.INDEX_IVF_PQ, "a test double")
+      .lacks(Feature.SEARCH_EF, "flat only")
+      .lacks(Feature.SEARCH_NPROBE, "flat only")
+      .lacks(Feature.DURABILITY, "memory only")
+      .consistency(eventual ? Capabilities.Consistency.EVENTUAL : Capabilities.Consistency.STRONG)
+      .build();
+  }
+
+  @Override
+  public VectorCollection createCollection(CollectionSpec spec) {
+    capabilities.require(spec.index().feature());
+    capabilities.require(Feature.of(spec.metric()));
+    Coll c = new Coll(spec);
+    if (collections.putIfAbsent(spec.name(), c) != null) {
+      throw new CollectionAlreadyExistsException(spec.name());
+    }
+    return c;
+  }
+
+  @Override
+  public VectorCollection collection(String name) {
+    CollectionSpec.checkName(name);
+    Coll c = collections.get(name);
+    if (c == null) {
+      throw new CollectionNotFoundException(name);
+    }
+    return c;
+  }
+
+  @Override
+  public boolean hasCollection(String name) {
+    return name != null && collections.containsKey(name);
+  }
+
+  @Override
+  public List<String> listCollections() {
+    return collections.keySet().stream().sorted().toList();
+  }
+
+  @Override
+  public CollectionSpec describeCollection(String name) {
+    return collection(name).spec();
+  }
+
+  @Override
+  public boolean dropCollection(String name) {
+    Coll c = name == null ? null : collections.remove(name);
+    if (c != null) {
+      c.dropped = true;
+    }
+    return c != null;
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public void close() {
+    if (lagging != null) {
+      lagging.shutdown();
+    }
+  }
+
+  private boolean matches(Filter f, Metadata m) {
+    return switch (fault) {
+      case NE_SKIPS_MISSING -> f instanceof Filter.Not n && n.operand() instanceof Filter.Comparison cmp
+          ? m.containsKey(cmp.field()) && f.matches(m) : f.matches(m) && neOk(f, m);
+      case LONGS_AS_DOUBLES -> f.matches(roundLongs(m));
+      case CASE_INSENSITIVE -> f.matches(m) || f.matches(lower(m));
+      default -> f.matches(m);
+    };
+  }
+
+  /** Within and/or trees, a != on a missing key is false under the fault. */
+  private boolean neOk(Filter f, Metadata m) {
+    if (f instanceof Filter.And a) {
+      return a.operands().stream().allMatch(o -> !(o instanceof Filter.Not n && n.operand() instanceof Filter.Comparison c)
+          || m.containsKey(c.field()));
+    }
+    return true;
+  }
+
+  private static Metadata roundLongs(Metadata m) {
+    Metadata.Builder b = Metadata.builder();
+    m.asMap().forEach((k, v) -> b.put(k, v instanceof Long l ? (Object) (double) l : v));
+    return b.build();
+  }
+
+  private static Metadata lower(Metadata m) {
+    Metadata.Builder b = Metadata.builder();
+    m.asMap().forEach((k, v) -> b.put(k, v instanceof String s ? s.toLowerCase(java.util.Locale.ROOT) : v));
+    return b.build();
+  }
+
+  private final class Coll implements VectorCollection {
+    private final CollectionSpec spec;
+    private final ConcurrentSkipListMap<String, Record> records = new ConcurrentSkipListMap<>();
+    private volatile boolean dropped;
+
+    Coll(CollectionSpec spec) {
+      this.spec = spec;
+    }
+
+    private void live() {
+      if (dropped) {
+        throw new CollectionNotFoundException(spec.name());
+      }
+    }
+
+    @Override
+    public String name() {
+      return spec.name();
+    }
+
+    @Override
+    public CollectionSpec spec() {
+      return spec;
+    }
+
+    @Override
+    public synchronized void upsert(List<Record> batch) {
+      live();
+      Set<String> seen = new HashSet<>();
+      for (Record r : batch) {
+        if (fault != Fault.PARTIAL_BATCH) {
+          spec.checkVector("record '" + r.id() + "'", r.vector());
+        }
+        if (!seen.add(r.id())) {
+          throw new InvalidArgumentException("duplicate id '" + r.id() + "' in one upsert");
+        }
+      }
+      if (fault == Fault.PARTIAL_BATCH) {
+        for (Record r : batch) {
+          spec.checkVector("record '" + r.id() + "'", r.vector()); // fails here, mid-way
+          records.put(r.id(), r);
+        }
+        return;
+      }
+      List<Record> copy = List.copyOf(batch);
+      write(() -> copy.forEach(r -> records.put(r.id(), r)));
+    }
+
+    @Override
+    public List<Record> get(Collection<String> ids) {
+      live();
+      List<Record> out = new ArrayList<>();
+      for (String id : new LinkedHashSet<>(ids)) {
+        Optional.ofNullable(records.get(id)).ifPresent(out::add);
+      }
+      return out;
+    }
+
+    @Override
+    public synchronized void delete(Collection<String> ids) {
+      live();
+      List<String> copy = List.copyOf(ids);
+      write(() -> copy.forEach(records::remove));
+    }
+
+    @Override
+    public synchronized void delete(Filter filter) {
+      live();
+      write(() -> records.values().removeIf(r -> matches(filter, r.metadata())));
+    }
+
+    @Override
+    public synchronized boolean updateMetadata(String id, Metadata metadata) {
+      live();
+      Record r = records.get(id);
+      if (r == null) {
+        return false;
+      }
+      write(() -> records.computeIfPresent(id, (k, old) -> old.withMetadata(metadata)));
+      return true;
+    }
+
+    @Override
+    public long count() {
+      live();
+      return records.size();
+    }
+
+    @Override
+    public long count(Filter filter) {
+      live();
+      return records.values().stream().filter(r -> matches(filter, r.metadata())).count();
+    }
+
+    @Override
+    public Page list(ListRequest request) {
+      live();
+      NavigableMap<String, Record> tail = records;
+      if (request.cursor().isPresent()) {
+        String c = request.cursor().get();
+        if (!c.startsWith("c:")) {
+          throw new InvalidArgumentException("not a cursor of this collection: " + c);
+        }
+        String after;
+        try {
+          after = new String(Base64.getUrlDecoder().decode(c.substring(2)), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          throw new InvalidArgumentException("not a cursor of this collection: " + c);
+        }
+        tail = records.tailMap(after, false);
+      }
+      List<Record> page = new ArrayList<>();
+      String last = null;
+      boolean more = false;
+      for (Record r : tail.values()) {
+        if (request.filter().isPresent() && !matches(request.filter().get(), r.metadata())) {
+          continue;
+        }
+        if (page.size() == request.pageSize()) {
+          more = true;
+          break;
+        }
+        page.add(r);
+        last = r.id();
+      }
+      if (fault == Fault.LIST_DROPS_LAST_PAGE && !more && request.cursor().isPresent()) {
+        page.clear();
+      }
+      return new Page(page, more ? Optional.of("c:" + Base64.getUrlEncoder().encodeToString(
+          last.getBytes(StandardCharsets.UTF_8))) : Optional.empty());
+    }
+
+    @Override
+    public List<Match> search(SearchRequest request) {
+      live();
+      if (fault != Fault.IGNORES_EF) {
+        if (request.ef().isPresent()) {
+          capabilities.require(Feature.SEARCH_EF);
+        }
+        if (request.nprobe().isPresent()) {
+          capabilities.require(Feature.SEARCH_NPROBE);
+        }
+      }
+      float[] q = request.vector();
+      if (q.length != spec.dimension()) {
+        throw new DimensionMismatchException("query vector", spec.dimension(), q.length);
+      }
+      spec.checkVector("query vector", q);
+      Metric metric = spec.metric();
+      record Scored(Record r, double distance) {}
+      List<Scored> all = new ArrayList<>();
+      for (Record r : records.values()) {
+        if (request.filter().isEmpty() || matches(request.filter().get(), r.metadata())) {
+          double d = metric.distance(q, r.vector());
+          all.add(new Scored(r, fault == Fault.SQUARED_EUCLIDEAN && metric == Metric.EUCLIDEAN ? d * d : d));
+        }
+      }
+      all.sort(Comparator.comparingDouble(Scored::distance).thenComparing(s -> s.r().id()));
+      if (fault == Fault.SKIPS_NEAREST && all.size() > 1 && request.filter().isEmpty()) {
+        all.remove(0);
+      }
+      List<Match> out = new ArrayList<>();
+      for (Scored s : all) {
+        double score = metric.scoreFromDistance(s.distance());
+        if (out.size() == request.topK() || request.minScore().isPresent() && score < request.minScore().getAsDouble()) {
+          break;
+        }
+        out.add(new Match(s.r().id(), score, s.distance(), request.includeVectors() ? s.r().vector() : null,
+            request.includeMetadata() ? s.r().metadata() : Metadata.empty()));
+      }
+      return out;
+    }
+  }
+}
