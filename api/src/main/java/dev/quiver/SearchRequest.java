@@ -92,7 +92,11 @@ public final class SearchRequest {
   }
 
   /**
-   * @param ef HNSW candidate list size at search time (≥ 1); ignored by exact indexes
+   * A hint for HNSW indexes. A backend that declares {@link Feature#SEARCH_EF} unsupported refuses it
+   * with {@link UnsupportedFeatureException} rather than ignoring it; an exact (FLAT) collection on a
+   * backend that supports it may accept it as a no-op, since exact search is already exact.
+   *
+   * @param ef HNSW candidate list size at search time (≥ 1)
    * @return a copy with the hint
    */
   public SearchRequest ef(int ef) {
@@ -103,7 +107,10 @@ public final class SearchRequest {
   }
 
   /**
-   * @param nprobe IVF lists probed at search time (≥ 1); ignored by other indexes
+   * A hint for IVF indexes, refused like {@link #ef(int)} by a backend that lacks
+   * {@link Feature#SEARCH_NPROBE}.
+   *
+   * @param nprobe IVF lists probed at search time (≥ 1)
    * @return a copy with the hint
    */
   public SearchRequest nprobe(int nprobe) {
