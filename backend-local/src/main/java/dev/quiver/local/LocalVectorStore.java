@@ -16,8 +16,16 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * The embedded engine: a pure-Java vector store that runs in the calling process, with no server.
  * Open it with {@link #inMemory()} or {@code Quiver.open("memory:")}. Thread-safe.
  *
- * <p>Today it keeps collections in memory with the exact FLAT index; the HNSW and IVF indexes and
- * durable {@code local:<path>} stores are declared unsupported in {@link #capabilities()} until they land.
+ * <p>Collections live in memory and are searched exactly ({@link dev.quiver.IndexSpec#flat()}) or
+ * through an HNSW graph ({@link dev.quiver.IndexSpec#hnsw(int, int)}), with metadata indexes that
+ * keep filtered search exact in what it admits at any selectivity. The search hint
+ * {@link dev.quiver.SearchRequest#ef(int)} sets the HNSW candidate list size; on a FLAT collection
+ * it is accepted and has no effect, because an exact search already returns the true nearest
+ * neighbours, which is what a larger ef approaches. The IVF indexes and durable
+ * {@code local:<path>} stores are declared unsupported in {@link #capabilities()} until they land.
+ *
+ * <p>Distances are computed by plain-Java loops, or by the Panama Vector API when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}; {@link #distanceKernel()} says which.
  */
 public final class LocalVectorStore implements VectorStore {
 
@@ -27,12 +35,10 @@ public final class LocalVectorStore implements VectorStore {
       .supportsNatively(Feature.INDEX_FLAT, Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT,
           Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
           Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH,
-          Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS)
-      .lacks(Feature.INDEX_HNSW, "the embedded HNSW index is not built yet")
+          Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF)
       .lacks(Feature.INDEX_IVF_FLAT, "the embedded IVF index is not built yet")
       .lacks(Feature.INDEX_IVF_PQ, "the embedded IVF-PQ index is not built yet")
-      .lacks(Feature.SEARCH_EF, "only the exact FLAT index exists, which has no ef")
-      .lacks(Feature.SEARCH_NPROBE, "only the exact FLAT index exists, which has no nprobe")
+      .lacks(Feature.SEARCH_NPROBE, "the embedded IVF index, which nprobe tunes, is not built yet")
       .lacks(Feature.DURABILITY, "collections live in memory; durable local:<path> stores are not built yet")
       .consistency(Capabilities.Consistency.STRONG)
       .maxTopK(100_000)
@@ -50,6 +56,16 @@ public final class LocalVectorStore implements VectorStore {
   /** @return a new, empty in-memory store */
   public static LocalVectorStore inMemory() {
     return new LocalVectorStore("memory:");
+  }
+
+  /**
+   * Names the distance kernel this JVM uses, for benchmark reports: {@code "scalar"} for the
+   * plain-Java loops, or {@code "panama-<bits>"} for the Vector API with its preferred vector width.
+   *
+   * @return the active kernel's name
+   */
+  public static String distanceKernel() {
+    return dev.quiver.local.internal.kernel.Kernels.active().name();
   }
 
   @Override
