@@ -84,12 +84,24 @@ cmd_start() {
   port="$(free_port)"
   datadir="$(mktemp -d "${TMPDIR:-/tmp}/milvus-lite-data.XXXXXX")"
   echo "$datadir" > "$STATE/datadir"
-  # setsid: the server leads its own process group, so stop can kill the group.
-  setsid "$VENV/bin/milvus-lite" server \
+  # setsid: the server leads its own session/process group, so stop can kill
+  # the whole group. The child records its own pid (setsid may fork).
+  rm -f "$STATE/pid"
+  setsid bash -c 'echo $$ > "$1"; shift; exec "$@"' milvus-lite "$STATE/pid" \
+      "$VENV/bin/milvus-lite" server \
       --host 127.0.0.1 --port "$port" --data-dir "$datadir/db" \
       > "$STATE/server.log" 2>&1 < /dev/null &
-  pid=$!
-  echo "$pid" > "$STATE/pid"
+  for _ in $(seq 1 100); do
+    [[ -s "$STATE/pid" ]] && break
+    sleep 0.1
+  done
+  pid="$(cat "$STATE/pid" 2>/dev/null || true)"
+  if [[ -z "$pid" ]]; then
+    log "server process did not start; log follows"
+    cat "$STATE/server.log" >&2 || true
+    cmd_stop >/dev/null 2>&1 || true
+    return 1
+  fi
   local deadline=$((SECONDS + START_TIMEOUT))
   until healthy "$port"; do
     if ! kill -0 "$pid" 2>/dev/null; then
