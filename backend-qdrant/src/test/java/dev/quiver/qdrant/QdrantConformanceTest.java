@@ -27,6 +27,12 @@ class QdrantConformanceTest extends VectorStoreConformanceKit {
     return Quiver.open(t.url);
   }
 
+  /** The data lives in the server, so a new connection must find it. */
+  @Override
+  protected VectorStore reopenStore(VectorStore closed) {
+    return Quiver.open(Target.INSTANCE.url);
+  }
+
   /** Where the server is, found once per JVM. */
   static final class Target {
     static final Target INSTANCE = find();
