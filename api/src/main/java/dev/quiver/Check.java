@@ -36,6 +36,24 @@ final class Check {
     return id;
   }
 
+  /**
+   * The canonical form of a scalar value shared by metadata and filter literals: String, Boolean and
+   * Long as they are, Integer/Short/Byte widened to Long, Float widened to Double. Returns
+   * {@code null} for anything else (including null); finiteness is the caller's check.
+   */
+  static Object scalar(Object value) {
+    if (value instanceof String || value instanceof Long || value instanceof Boolean || value instanceof Double) {
+      return value;
+    }
+    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      return ((Number) value).longValue();
+    }
+    if (value instanceof Float f) {
+      return f.doubleValue();
+    }
+    return null;
+  }
+
   static float[] finiteVector(float[] vector, String what) {
     notNull(vector, what);
     if (vector.length == 0) {

@@ -202,6 +202,19 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
     return new Not(this);
   }
 
+  /**
+   * The exact numeric order of the filter language across Long and Double: {@code 1 == 1.0}, and a
+   * long beyond ±2^53 is never rounded to a neighbouring double. A total order, so backends can key
+   * sorted indexes with it.
+   *
+   * @param a a Long or Double
+   * @param b a Long or Double
+   * @return negative, zero or positive as {@code a} is below, equal to or above {@code b}
+   */
+  static int compareNumbers(Number a, Number b) {
+    return FilterSupport.compareNumbers(a, b);
+  }
+
   /** A comparison operator; {@code !=} is {@link Not} around {@link #EQ}. */
   enum Operator {
     /** {@code ==}: equal (any element, for lists). */
@@ -440,21 +453,15 @@ final class FilterSupport {
   }
 
   static Object literal(String field, Object value) {
-    if (value instanceof String || value instanceof Long || value instanceof Boolean) {
-      return value;
+    Object scalar = Check.scalar(value);
+    if (scalar == null) {
+      throw new InvalidFilterException("value for '" + field + "' must be a String, integer, decimal or boolean, got "
+          + (value == null ? "null" : value.getClass().getName()), -1);
     }
-    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
+    if (scalar instanceof Double d && !Double.isFinite(d)) {
+      throw new InvalidFilterException("value for '" + field + "' must be finite, got " + d, -1);
     }
-    if (value instanceof Double || value instanceof Float) {
-      double d = ((Number) value).doubleValue();
-      if (!Double.isFinite(d)) {
-        throw new InvalidFilterException("value for '" + field + "' must be finite, got " + d, -1);
-      }
-      return d;
-    }
-    throw new InvalidFilterException("value for '" + field + "' must be a String, integer, decimal or boolean, got "
-        + (value == null ? "null" : value.getClass().getName()), -1);
+    return scalar;
   }
 
   static List<Filter> flatten(List<Filter> operands, Class<? extends Filter> kind, String word) {

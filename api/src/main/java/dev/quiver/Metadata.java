@@ -111,18 +111,12 @@ public final class Metadata {
    * @throws InvalidArgumentException if it is null, non-finite or of an unsupported type
    */
   static Object canonical(String key, Object value) {
-    if (value instanceof String || value instanceof Long || value instanceof Boolean) {
-      return value;
-    }
-    if (value instanceof Integer || value instanceof Short || value instanceof Byte) {
-      return ((Number) value).longValue();
-    }
-    if (value instanceof Double || value instanceof Float) {
-      double d = ((Number) value).doubleValue();
-      if (!Double.isFinite(d)) {
+    Object scalar = Check.scalar(value);
+    if (scalar != null) {
+      if (scalar instanceof Double d && !Double.isFinite(d)) {
         throw new InvalidArgumentException("metadata value for '" + key + "' must be finite, got " + d);
       }
-      return d;
+      return scalar;
     }
     if (value instanceof List<?> list) {
       List<String> out = new ArrayList<>(list.size());

@@ -37,7 +37,7 @@ public final class MetadataIndex {
     final Map<String, Posting> strings = new HashMap<>();
     final Posting trues = new Posting();
     final Posting falses = new Posting();
-    final TreeMap<Number, Posting> numbers = new TreeMap<>(NumberOrder.INSTANCE);
+    final TreeMap<Number, Posting> numbers = new TreeMap<>(Filter::compareNumbers);
   }
 
   /**
