@@ -1,0 +1,466 @@
+package dev.quiver.milvus;
+
+import dev.quiver.AuthenticationException;
+import dev.quiver.BackendException;
+import dev.quiver.Capabilities;
+import dev.quiver.CollectionAlreadyExistsException;
+import dev.quiver.CollectionSpec;
+import dev.quiver.Feature;
+import dev.quiver.InvalidArgumentException;
+import dev.quiver.Secret;
+import dev.quiver.StoreClosedException;
+import dev.quiver.StoreUri;
+import dev.quiver.UnavailableException;
+import dev.quiver.VectorCollection;
+import dev.quiver.VectorStore;
+import dev.quiver.VectorStoreException;
+import dev.quiver.milvus.internal.Calls;
+import dev.quiver.milvus.internal.Errors;
+import dev.quiver.milvus.internal.Indexes;
+import dev.quiver.milvus.internal.MilvusCollection;
+import dev.quiver.milvus.internal.Names;
+import dev.quiver.milvus.internal.Schema;
+import dev.quiver.milvus.internal.SpecCodec;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.client.RetryConfig;
+import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.common.DataType;
+import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.CreateCollectionReq;
+import io.milvus.v2.service.collection.request.DescribeCollectionReq;
+import io.milvus.v2.service.collection.request.DropCollectionReq;
+import io.milvus.v2.service.collection.request.GetLoadStateReq;
+import io.milvus.v2.service.collection.request.HasCollectionReq;
+import io.milvus.v2.service.collection.request.LoadCollectionReq;
+import io.milvus.v2.service.collection.response.DescribeCollectionResp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Quiver on a Milvus server (Milvus 2.x, Zilliz Cloud, or the Milvus Lite server used in tests).
+ * Open it with {@code Quiver.open("milvus://host:19530")} or the builder:
+ *
+ * <pre>{@code
+ * try (VectorStore store = MilvusVectorStore.builder().host("milvus.internal").port(19530)
+ *     .token(Secret.of(System.getenv("MILVUS_TOKEN"))).database("default").build()) { ... }
+ * }</pre>
+ *
+ * <p>Every call has a deadline; transient failures of idempotent calls are retried by one
+ * Resilience4j retry (the SDK's own retries are off); a circuit breaker guards the store. How Quiver
+ * maps collections, records, filters and scores onto Milvus is described in
+ * {@code docs/backends/milvus.md}. Thread-safe.
+ */
+public final class MilvusVectorStore implements VectorStore {
+
+  static final String BACKEND = "milvus";
+
+  private final MilvusClientV2 client;
+  private final Calls calls;
+  private final Capabilities capabilities;
+  private final String label;
+  private final boolean lite;
+  private volatile boolean closed;
+
+  private MilvusVectorStore(Builder b) {
+    this.label = (b.tls ? "milvus+tls://" : "milvus://") + b.host + ":" + b.port
+        + (b.database == null ? "" : "/" + b.database);
+    ConnectConfig.ConnectConfigBuilder cfg = ConnectConfig.builder()
+        .uri((b.tls ? "https://" : "http://") + b.host + ":" + b.port)
+        .secure(b.tls)
+        .connectTimeoutMs(b.connectTimeout.toMillis())
+        .rpcDeadlineMs(b.deadline.toMillis());
+    if (b.token != null) {
+      cfg.token(b.token.reveal());
+    }
+    if (b.database != null) {
+      cfg.dbName(b.database);
+    }
+    MilvusClientV2 c;
+    try {
+      c = new MilvusClientV2(cfg.build());
+    } catch (RuntimeException e) {
+      VectorStoreException mapped = Errors.map(e, "connect to " + label, null);
+      if (!(mapped instanceof dev.quiver.AuthenticationException)) {
+        throw new UnavailableException("cannot connect to " + label + ": " + e.getMessage(), e);
+      }
+      throw mapped;
+    }
+    // One retry layer only: ours. maxRetryTimes(1) makes the SDK call each RPC exactly once.
+    c.retryConfig(RetryConfig.builder().maxRetryTimes(1).build());
+    this.client = c;
+    this.calls = new Calls(label, b.maxAttempts, b.initialBackoff);
+    String version;
+    try {
+      version = calls.idempotent("get server version", null, client::getServerVersion);
+    } catch (RuntimeException e) {
+      client.close();
+      throw e;
+    }
+    this.lite = version != null && version.toLowerCase(Locale.ROOT).contains("lite");
+    this.capabilities = capabilities(lite);
+  }
+
+  /** @return a builder for {@code localhost:19530}, no TLS, no token, the default database */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  static Capabilities capabilities(boolean lite) {
+    Capabilities.Builder b = Capabilities.builder(BACKEND)
+        .supportsNatively(Feature.INDEX_FLAT, Feature.INDEX_HNSW, Feature.INDEX_IVF_FLAT, Feature.METRIC_COSINE,
+            Feature.METRIC_DOT_PRODUCT, Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER,
+            Feature.LIST, Feature.LIST_BY_FILTER, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS,
+            Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.SEARCH_NPROBE, Feature.DURABILITY)
+        .emulates(Feature.UPDATE_METADATA, "reads the record and upserts it with the new metadata (not atomic"
+            + " against a concurrent delete of the same id)")
+        .consistency(Capabilities.Consistency.STRONG)
+        .maxTopK(Schema.MAX_TOP_K - 16)
+        .maxDimension(32_768);
+    if (lite) {
+      b.lacks(Feature.INDEX_IVF_PQ, "Milvus Lite accepts IVF_PQ but never builds it (the build fails in the"
+          + " server log and search silently scans); use a real Milvus server");
+    } else {
+      b.supportsNatively(Feature.INDEX_IVF_PQ);
+    }
+    return b.build();
+  }
+
+  /** @return whether the server identified itself as Milvus Lite */
+  public boolean isMilvusLite() {
+    return lite;
+  }
+
+  @Override
+  public VectorCollection createCollection(CollectionSpec spec) {
+    checkOpen();
+    if (spec == null) {
+      throw new InvalidArgumentException("collection spec must not be null");
+    }
+    capabilities.require(Feature.of(spec.metric()));
+    capabilities.require(spec.index().feature());
+    if (spec.dimension() > capabilities.maxDimension()) {
+      throw new InvalidArgumentException("dimension " + spec.dimension() + " exceeds Milvus's limit of "
+          + capabilities.maxDimension());
+    }
+    String name = Names.toMilvus(spec.name());
+    // Real Milvus answers "create" of an existing, identical collection with success, so check first.
+    if (exists(name, spec.name())) {
+      throw new CollectionAlreadyExistsException(spec.name());
+    }
+    CreateCollectionReq.CollectionSchema schema = CreateCollectionReq.CollectionSchema.builder().build();
+    schema.setEnableDynamicField(false);
+    schema.addField(AddFieldReq.builder().fieldName(Schema.ID).dataType(DataType.VarChar)
+        .maxLength(Schema.ID_MAX_LENGTH).isPrimaryKey(true).autoID(false).build());
+    schema.addField(AddFieldReq.builder().fieldName(Schema.VECTOR).dataType(DataType.FloatVector)
+        .dimension(spec.dimension()).build());
+    schema.addField(AddFieldReq.builder().fieldName(Schema.META).dataType(DataType.JSON).build());
+    schema.addField(AddFieldReq.builder().fieldName(Schema.TYPES).dataType(DataType.JSON).build());
+    CreateCollectionReq req = CreateCollectionReq.builder().collectionName(name).description(SpecCodec.encode(spec))
+        .collectionSchema(schema).indexParams(List.of(Indexes.indexParam(spec.index(), spec.metric())))
+        .property(SpecCodec.PROPERTY, SpecCodec.encode(spec))
+        .consistencyLevel(ConsistencyLevel.STRONG).enableDynamicField(false).build();
+    try {
+      calls.once("create collection", spec.name(), () -> {
+        client.createCollection(req);
+        return null;
+      });
+    } catch (BackendException e) {
+      if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("already exist")) {
+        throw new CollectionAlreadyExistsException(spec.name(), e);
+      }
+      throw e;
+    }
+    ensureLoaded(name, spec.name());
+    return new MilvusCollection(client, calls, capabilities, spec, this::checkOpen);
+  }
+
+  @Override
+  public VectorCollection collection(String name) {
+    CollectionSpec spec = describeCollection(name);
+    ensureLoaded(Names.toMilvus(name), name);
+    return new MilvusCollection(client, calls, capabilities, spec, this::checkOpen);
+  }
+
+  @Override
+  public boolean hasCollection(String name) {
+    checkOpen();
+    return exists(Names.toMilvus(name), name);
+  }
+
+  private boolean exists(String milvusName, String name) {
+    return Boolean.TRUE.equals(calls.idempotent("has collection", name, () -> client.hasCollection(
+        HasCollectionReq.builder().collectionName(milvusName).build())));
+  }
+
+  @Override
+  public List<String> listCollections() {
+    checkOpen();
+    List<String> names = calls.idempotent("list collections", null, () -> client.listCollections().getCollectionNames());
+    List<String> out = new ArrayList<>();
+    for (String n : names) {
+      Names.fromMilvus(n).ifPresent(out::add);
+    }
+    out.sort(null);
+    return out;
+  }
+
+  @Override
+  public CollectionSpec describeCollection(String name) {
+    checkOpen();
+    String milvusName = Names.toMilvus(name);
+    DescribeCollectionResp resp = calls.idempotent("describe collection", name, () -> client.describeCollection(
+        DescribeCollectionReq.builder().collectionName(milvusName).build()));
+    // Milvus Lite drops the schema description but keeps collection properties; real Milvus keeps both.
+    Map<String, String> props = resp.getProperties() == null ? Map.of() : resp.getProperties();
+    Optional<CollectionSpec> spec = SpecCodec.decode(props.get(SpecCodec.PROPERTY));
+    if (spec.isEmpty()) {
+      spec = SpecCodec.decode(resp.getDescription());
+    }
+    if (spec.isEmpty() || !spec.get().name().equals(name)) {
+      throw new BackendException("Milvus collection '" + milvusName + "' exists but was not created by Quiver"
+          + " (neither its property '" + SpecCodec.PROPERTY + "' nor its description holds a Quiver spec)", null);
+    }
+    return spec.get();
+  }
+
+  @Override
+  public boolean dropCollection(String name) {
+    checkOpen();
+    String milvusName = Names.toMilvus(name);
+    if (!exists(milvusName, name)) {
+      return false;
+    }
+    calls.idempotent("drop collection", name, () -> {
+      client.dropCollection(DropCollectionReq.builder().collectionName(milvusName).build());
+      return null;
+    });
+    return true;
+  }
+
+  private void ensureLoaded(String milvusName, String name) {
+    Boolean loaded = calls.idempotent("get load state", name, () -> client.getLoadState(
+        GetLoadStateReq.builder().collectionName(milvusName).build()));
+    if (!Boolean.TRUE.equals(loaded)) {
+      calls.idempotent("load collection", name, () -> {
+        client.loadCollection(LoadCollectionReq.builder().collectionName(milvusName).build());
+        return null;
+      });
+    }
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return capabilities;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      client.close();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreClosedException(label);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MilvusVectorStore[" + label + (lite ? ", Milvus Lite" : "") + "]";
+  }
+
+  /**
+   * Builds a {@link MilvusVectorStore}. Defaults: {@code localhost:19530}, TLS off for loopback hosts
+   * and on for every other host, no token, the server's default database, a 30 s deadline per call,
+   * a 10 s connect timeout, 3 attempts for idempotent calls.
+   */
+  public static final class Builder {
+    private String host = "localhost";
+    private int port = 19530;
+    private Boolean tlsSetting;
+    private boolean tls;
+    private Secret token;
+    private String database;
+    private Duration deadline = Duration.ofSeconds(30);
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private int maxAttempts = 3;
+    private Duration initialBackoff = Duration.ofMillis(200);
+
+    private Builder() {}
+
+    /**
+     * Takes host, port, TLS, token and database from a store URI:
+     * {@code milvus://host:port?token=...&database=...} or {@code milvus+tls://...}; {@code ?tls=true|false}
+     * overrides the default.
+     *
+     * @param uri the address
+     * @return this builder
+     * @throws InvalidArgumentException on another scheme, a missing host or an unknown option
+     */
+    public Builder uri(StoreUri uri) {
+      Objects.requireNonNull(uri, "uri");
+      if (!uri.scheme().equals("milvus") && !uri.scheme().equals("milvus+tls")) {
+        throw new InvalidArgumentException("not a Milvus address: " + uri);
+      }
+      host(uri.host().orElseThrow(() -> new InvalidArgumentException("Milvus address needs a host: " + uri)));
+      if (uri.port().isPresent()) {
+        port(uri.port().getAsInt());
+      }
+      for (String option : uri.optionNames()) {
+        switch (option) {
+          case "token" -> uri.secret("token").ifPresent(this::token);
+          case "database", "db" -> uri.option(option).filter(s -> !s.isEmpty()).ifPresent(this::database);
+          case "tls" -> tls(Boolean.parseBoolean(uri.option("tls").orElse("true")));
+          default -> throw new InvalidArgumentException("unknown option '" + option + "' in Milvus address " + uri
+              + "; known: token, database, tls");
+        }
+      }
+      if (uri.scheme().equals("milvus+tls")) {
+        if (Boolean.FALSE.equals(tlsSetting)) {
+          throw new InvalidArgumentException("milvus+tls:// with tls=false is contradictory: " + uri);
+        }
+        tls(true);
+      }
+      if (!uri.path().isEmpty() && !uri.path().equals("/")) {
+        database(uri.path().substring(1));
+      }
+      return this;
+    }
+
+    /**
+     * @param uri the address as text
+     * @return this builder
+     * @see #uri(StoreUri)
+     */
+    public Builder uri(String uri) {
+      return uri(StoreUri.parse(uri));
+    }
+
+    /**
+     * @param host the server's host name or address
+     * @return this builder
+     */
+    public Builder host(String host) {
+      if (host == null || host.isBlank()) {
+        throw new InvalidArgumentException("Milvus host must not be blank");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /**
+     * @param port the gRPC port (19530 by default)
+     * @return this builder
+     */
+    public Builder port(int port) {
+      if (port < 1 || port > 65535) {
+        throw new InvalidArgumentException("port must be 1..65535, got " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * @param tls whether to connect with TLS (default: off for loopback hosts, on otherwise)
+     * @return this builder
+     */
+    public Builder tls(boolean tls) {
+      this.tlsSetting = tls;
+      return this;
+    }
+
+    /**
+     * @param token an API key or {@code user:password}; never printed or logged
+     * @return this builder
+     */
+    public Builder token(Secret token) {
+      this.token = token;
+      return this;
+    }
+
+    /**
+     * @param database the Milvus database (default: the server's default)
+     * @return this builder
+     */
+    public Builder database(String database) {
+      if (database != null && !database.matches("[A-Za-z_][A-Za-z0-9_]{0,254}")) {
+        throw new InvalidArgumentException("invalid Milvus database name '" + database + "'");
+      }
+      this.database = database;
+      return this;
+    }
+
+    /**
+     * @param deadline how long one RPC may take before it fails with a transient
+     *     {@link dev.quiver.DeadlineExceededException} (default 30 s)
+     * @return this builder
+     */
+    public Builder deadline(Duration deadline) {
+      if (deadline == null || deadline.isNegative() || deadline.isZero()) {
+        throw new InvalidArgumentException("deadline must be positive");
+      }
+      this.deadline = deadline;
+      return this;
+    }
+
+    /**
+     * @param connectTimeout how long opening the connection may take (default 10 s)
+     * @return this builder
+     */
+    public Builder connectTimeout(Duration connectTimeout) {
+      if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
+        throw new InvalidArgumentException("connect timeout must be positive");
+      }
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    /**
+     * @param maxAttempts attempts of an idempotent call on transient failures, 1..10 (default 3; 1 = no retry)
+     * @return this builder
+     */
+    public Builder maxAttempts(int maxAttempts) {
+      if (maxAttempts < 1 || maxAttempts > 10) {
+        throw new InvalidArgumentException("maxAttempts must be 1..10, got " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      return this;
+    }
+
+    /**
+     * Connects.
+     *
+     * @return the open store
+     * @throws UnavailableException if the server cannot be reached
+     * @throws AuthenticationException if the token is refused
+     */
+    public MilvusVectorStore build() {
+      tls = resolvedTls();
+      return new MilvusVectorStore(this);
+    }
+
+    /** @return whether {@link #build()} would use TLS (for tests) */
+    boolean resolvedTls() {
+      return tlsSetting != null ? tlsSetting : !isLoopback(host);
+    }
+
+    private static boolean isLoopback(String host) {
+      String h = host.toLowerCase(Locale.ROOT);
+      return h.equals("localhost") || h.startsWith("127.") || h.equals("::1") || h.equals("[::1]");
+    }
+
+    @Override
+    public String toString() {
+      return "MilvusVectorStore.Builder[" + host + ":" + port + ", token=" + (token == null ? "none" : "***") + "]";
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.quiver.milvus;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.milvus.MilvusContainer;
+
+/**
+ * Where the Milvus tests run: {@code QUIVER_MILVUS_URI} (for example the Milvus Lite server that
+ * {@code scripts/test.sh} starts), else a Testcontainers {@code MilvusContainer} when Docker is
+ * available, else nowhere: the tests are then skipped with the reason printed, never passed.
+ */
+final class MilvusTestServer {
+
+  private static final String IMAGE = "milvusdb/milvus:v2.6.4";
+  private static String uri;
+  private static String skipReason;
+  private static boolean resolved;
+  private static MilvusContainer container;
+
+  private MilvusTestServer() {}
+
+  /** @return the server's URI, or aborts the running test with the reason */
+  static synchronized String uri() {
+    if (!resolved) {
+      resolve();
+      resolved = true;
+    }
+    if (uri == null) {
+      System.out.println("SKIPPED (no Milvus server): " + skipReason);
+      Assumptions.abort(skipReason);
+    }
+    return uri;
+  }
+
+  private static void resolve() {
+    String env = System.getenv("QUIVER_MILVUS_URI");
+    if (env != null && !env.isBlank()) {
+      uri = env.trim();
+      System.out.println("Milvus tests run against QUIVER_MILVUS_URI=" + uri.replaceAll("\\?.*", "?..."));
+      return;
+    }
+    boolean docker;
+    try {
+      docker = DockerClientFactory.instance().isDockerAvailable();
+    } catch (Throwable t) {
+      docker = false;
+    }
+    if (!docker) {
+      skipReason = "QUIVER_MILVUS_URI is not set and no Docker engine is available for Testcontainers;"
+          + " run scripts/test.sh (starts Milvus Lite) or set QUIVER_MILVUS_URI=milvus://host:port";
+      return;
+    }
+    try {
+      container = new MilvusContainer(IMAGE).withStartupTimeout(Duration.ofMinutes(3));
+      container.start();
+      uri = "milvus://" + container.getHost() + ":" + container.getMappedPort(19530);
+      System.out.println("Milvus tests run against Testcontainers " + IMAGE + " at " + uri);
+      Runtime.getRuntime().addShutdownHook(new Thread(container::stop));
+    } catch (RuntimeException e) {
+      skipReason = "Docker is available but the Milvus container did not start: " + e;
+    }
+  }
+
+  /** @return a new store on the test server */
+  static MilvusVectorStore open() {
+    return MilvusVectorStore.builder().uri(uri()).deadline(Duration.ofSeconds(60)).build();
+  }
+}
