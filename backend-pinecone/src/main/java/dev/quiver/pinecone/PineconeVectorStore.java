@@ -1,0 +1,475 @@
+package dev.quiver.pinecone;
+
+import dev.quiver.Capabilities;
+import dev.quiver.CollectionAlreadyExistsException;
+import dev.quiver.CollectionNotFoundException;
+import dev.quiver.CollectionSpec;
+import dev.quiver.DeadlineExceededException;
+import dev.quiver.Feature;
+import dev.quiver.IndexSpec;
+import dev.quiver.InvalidArgumentException;
+import dev.quiver.Metric;
+import dev.quiver.Secret;
+import dev.quiver.StoreClosedException;
+import dev.quiver.VectorCollection;
+import dev.quiver.VectorStore;
+import dev.quiver.pinecone.internal.ControlPlane;
+import dev.quiver.pinecone.internal.DataPlane;
+import dev.quiver.pinecone.internal.Names;
+import dev.quiver.pinecone.internal.PineconeCollection;
+import dev.quiver.pinecone.internal.PineconeHttp;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
+
+/**
+ * A Pinecone project seen as a Quiver store: each collection is one serverless Pinecone index (named
+ * after it, see {@link #capabilities()} and docs/backends/pinecone.md for every mapping), using the
+ * index's default namespace. Talks to Pinecone's REST API, pinned to version {@value #API_VERSION}.
+ *
+ * <pre>{@code
+ * try (VectorStore store = PineconeVectorStore.builder()
+ *     .apiKey(Secret.of(System.getenv("PINECONE_API_KEY")))
+ *     .cloud("aws").region("us-east-1")
+ *     .build()) { ... }
+ * }</pre>
+ *
+ * Pinecone is eventually consistent; this store waits, after its own writes, until Pinecone reports
+ * them indexed (LSN headers) before reading, up to {@link Builder#freshnessTimeout(Duration)}.
+ * Thread-safe.
+ */
+public final class PineconeVectorStore implements VectorStore {
+
+  /** The Pinecone API version every request pins. */
+  public static final String API_VERSION = PineconeHttp.API_VERSION;
+  /** The backend's name in capabilities and errors. */
+  public static final String BACKEND = "pinecone";
+  /** The index tag where the collection's index spec is kept. */
+  static final String INDEX_TAG = "quiver_index";
+  /** What an index made outside Quiver (no tag) describes as. */
+  static final IndexSpec DEFAULT_INDEX = IndexSpec.hnsw(16, 200);
+  /** Pinecone's largest dense dimension. */
+  public static final int MAX_DIMENSION = 20_000;
+
+  private static final Capabilities CAPABILITIES = Capabilities.builder(BACKEND)
+      .supportsNatively(Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT, Feature.METRIC_EUCLIDEAN,
+          Feature.DELETE_BY_FILTER, Feature.LIST, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS,
+          Feature.DURABILITY)
+      .emulates(Feature.INDEX_HNSW, "Pinecone serverless builds and tunes its own approximate index; an HNSW spec is"
+          + " accepted as 'approximate index' and kept in the index's tags, but m and efConstruction are not applied")
+      .emulates(Feature.COUNT_BY_FILTER, "scans every id (vectors/list) and fetches records in batches, then applies"
+          + " the reference filter; exact, cost grows with the collection (serverless stats take no filter)")
+      .emulates(Feature.LIST_BY_FILTER, "scans ids in order (vectors/list), fetches them and applies the reference"
+          + " filter; exact and stable, cost grows with the records skipped")
+      .emulates(Feature.UPDATE_METADATA, "fetches the record and upserts it with the new metadata, because Pinecone's"
+          + " update merges metadata and cannot remove keys; not atomic against a concurrent writer of the same id")
+      .lacks(Feature.INDEX_FLAT, "Pinecone serverless always searches its own approximate index; exact search is not"
+          + " offered")
+      .lacks(Feature.INDEX_IVF_FLAT, "Pinecone serverless chooses its own index; IVF cannot be requested")
+      .lacks(Feature.INDEX_IVF_PQ, "Pinecone serverless chooses its own index; IVF-PQ cannot be requested")
+      .lacks(Feature.EXACT_LONGS, "Pinecone keeps metadata numbers as float64; longs beyond ±2^53 are rejected")
+      .lacks(Feature.SEARCH_EF, "Pinecone serverless has no search-time ef parameter")
+      .lacks(Feature.SEARCH_NPROBE, "Pinecone serverless has no search-time nprobe parameter")
+      .consistency(Capabilities.Consistency.EVENTUAL)
+      .maxTopK(10_000)
+      .maxDimension(MAX_DIMENSION)
+      .build();
+
+  private final PineconeHttp http;
+  private final ControlPlane control;
+  private final String cloud;
+  private final String region;
+  private final boolean tls;
+  private final HttpUrl indexHostOverride;
+  private final Duration readyTimeout;
+  private final PineconeCollection.Context context;
+  private final String label;
+  private volatile boolean closed;
+
+  private PineconeVectorStore(Builder b) {
+    Objects.requireNonNull(b.apiKey, "apiKey is required (Secret.of(...), or QUIVER_PINECONE_API_KEY)");
+    HttpUrl cp = parseUrl(b.controlPlaneUrl, "controlPlaneUrl");
+    this.tls = b.tls;
+    checkTls(cp, "control plane");
+    this.http = new PineconeHttp(b.apiKey, b.connectTimeout, b.callTimeout, b.maxAttempts, b.retryBackoff,
+        b.maxRetryBackoff);
+    this.control = new ControlPlane(http, cp);
+    this.cloud = b.cloud;
+    this.region = b.region;
+    this.indexHostOverride = b.indexHost == null ? null : hostUrl(b.indexHost);
+    this.readyTimeout = b.readyTimeout;
+    this.context = new PineconeCollection.Context(CAPABILITIES, this::checkOpen, b.freshnessTimeout);
+    this.label = "pinecone:" + cp;
+  }
+
+  /** @return a builder with Pinecone's public control plane, aws/us-east-1 and TLS */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  private static HttpUrl parseUrl(String url, String what) {
+    HttpUrl u = HttpUrl.parse(Objects.requireNonNull(url, what));
+    if (u == null) {
+      throw new InvalidArgumentException(what + " '" + url + "' is not an http(s) URL");
+    }
+    return u;
+  }
+
+  private void checkTls(HttpUrl url, String what) {
+    if (!url.isHttps() && !isLoopback(url.host())) {
+      throw new InvalidArgumentException("refusing plain HTTP to the " + what + " at non-loopback host '" + url.host()
+          + "': the API key would travel unencrypted; use https");
+    }
+  }
+
+  private static boolean isLoopback(String host) {
+    if (host.equals("localhost")) {
+      return true;
+    }
+    try {
+      return (host.matches("[0-9.]+") || host.contains(":")) && InetAddress.getByName(host).isLoopbackAddress();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private HttpUrl hostUrl(String host) {
+    String h = host.contains("://") ? host : (tls ? "https://" : "http://") + host;
+    HttpUrl u = parseUrl(h, "index host");
+    checkTls(u, "index host");
+    return u;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  @Override
+  public VectorCollection createCollection(CollectionSpec spec) {
+    checkOpen();
+    if (spec == null) {
+      throw new InvalidArgumentException("collection spec must not be null");
+    }
+    String index = Names.indexName(spec.name());
+    CAPABILITIES.require(Feature.of(spec.metric()));
+    CAPABILITIES.require(spec.index().feature());
+    if (spec.dimension() > MAX_DIMENSION) {
+      throw new InvalidArgumentException("dimension " + spec.dimension() + " of collection '" + spec.name()
+          + "' exceeds Pinecone's limit of " + MAX_DIMENSION);
+    }
+    Map<String, String> tags = new LinkedHashMap<>(Names.tags(spec.name()));
+    tags.put(INDEX_TAG, indexTag(spec.index()));
+    ControlPlane.IndexModel created = control.create(spec.name(), index, spec.dimension(), metricName(spec.metric()),
+        cloud, region, tags);
+    ControlPlane.IndexModel ready = awaitReady(spec.name(), created);
+    return open(spec, ready);
+  }
+
+  private ControlPlane.IndexModel awaitReady(String collection, ControlPlane.IndexModel model) {
+    long deadline = System.nanoTime() + readyTimeout.toNanos();
+    long sleep = 100;
+    while (!model.ready()) {
+      if (System.nanoTime() > deadline) {
+        throw new DeadlineExceededException("Pinecone index '" + model.name() + "' was not ready within "
+            + readyTimeout + " (state " + model.state() + "); it may still become ready", null);
+      }
+      try {
+        Thread.sleep(sleep);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new DeadlineExceededException("interrupted while waiting for index '" + model.name() + "'", e);
+      }
+      sleep = Math.min(2000, sleep * 2);
+      model = describe(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
+    }
+    return model;
+  }
+
+  private VectorCollection open(CollectionSpec spec, ControlPlane.IndexModel model) {
+    HttpUrl base = indexHostOverride != null ? indexHostOverride : hostUrl(model.host());
+    return new PineconeCollection(context, spec, new DataPlane(http, base, spec.name()));
+  }
+
+  /** Describes the index of a collection; an index that holds another collection (by its tags) is not it. */
+  private Optional<ControlPlane.IndexModel> describe(String name) {
+    String index = Names.indexName(name);
+    return control.describe(name, index)
+        .filter(m -> Names.collectionName(m.name(), m.tags()).filter(name::equals).isPresent());
+  }
+
+  @Override
+  public VectorCollection collection(String name) {
+    checkOpen();
+    ControlPlane.IndexModel model = describe(name).orElseThrow(() -> new CollectionNotFoundException(name));
+    model = awaitReady(name, model);
+    return open(toSpec(name, model), model);
+  }
+
+  @Override
+  public boolean hasCollection(String name) {
+    checkOpen();
+    return describe(name).filter(m -> !m.state().equals("Terminating")).isPresent();
+  }
+
+  @Override
+  public List<String> listCollections() {
+    checkOpen();
+    List<String> out = new ArrayList<>();
+    for (ControlPlane.IndexModel m : control.list()) {
+      if (!m.state().equals("Terminating")) {
+        Names.collectionName(m.name(), m.tags()).ifPresent(out::add);
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  @Override
+  public CollectionSpec describeCollection(String name) {
+    checkOpen();
+    return toSpec(name, describe(name).orElseThrow(() -> new CollectionNotFoundException(name)));
+  }
+
+  @Override
+  public boolean dropCollection(String name) {
+    checkOpen();
+    String index = Names.indexName(name);
+    if (describe(name).isEmpty()) {
+      return false;
+    }
+    boolean existed = control.delete(name, index);
+    // Wait (bounded) until Pinecone has let go of the name, so a create right after does not collide.
+    long deadline = System.nanoTime() + readyTimeout.toNanos();
+    long sleep = 100;
+    while (existed && System.nanoTime() < deadline && control.describe(name, index).isPresent()) {
+      try {
+        Thread.sleep(sleep);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      sleep = Math.min(2000, sleep * 2);
+    }
+    return existed;
+  }
+
+  private static CollectionSpec toSpec(String name, ControlPlane.IndexModel m) {
+    if (!m.vectorType().equals("dense") || m.dimension() < 1) {
+      throw new InvalidArgumentException("Pinecone index '" + m.name() + "' is a " + m.vectorType()
+          + " index; Quiver collections are dense");
+    }
+    return CollectionSpec.builder(name).dimension(m.dimension()).metric(metric(m.metric()))
+        .index(parseIndexTag(m.tags().get(INDEX_TAG))).build();
+  }
+
+  static String metricName(Metric m) {
+    return switch (m) {
+      case COSINE -> "cosine";
+      case DOT_PRODUCT -> "dotproduct";
+      case EUCLIDEAN -> "euclidean";
+    };
+  }
+
+  static Metric metric(String name) {
+    return switch (name) {
+      case "cosine" -> Metric.COSINE;
+      case "dotproduct" -> Metric.DOT_PRODUCT;
+      case "euclidean" -> Metric.EUCLIDEAN;
+      default -> throw new InvalidArgumentException("Pinecone metric '" + name + "' is not one Quiver knows");
+    };
+  }
+
+  private static final Pattern HNSW_TAG = Pattern.compile("hnsw-(\\d{1,3})-(\\d{1,9})");
+
+  static String indexTag(IndexSpec index) {
+    IndexSpec.Hnsw h = (IndexSpec.Hnsw) index; // the only kind createCollection lets through
+    return "hnsw-" + h.m() + "-" + h.efConstruction();
+  }
+
+  static IndexSpec parseIndexTag(String tag) {
+    Matcher m = tag == null ? null : HNSW_TAG.matcher(tag);
+    if (m == null || !m.matches()) {
+      return DEFAULT_INDEX;
+    }
+    try {
+      return IndexSpec.hnsw(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
+    } catch (InvalidArgumentException e) {
+      return DEFAULT_INDEX;
+    }
+  }
+
+  @Override
+  public Capabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      http.close();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new StoreClosedException(label);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PineconeVectorStore[" + label + ", " + cloud + "/" + region + ", apiKey=***]";
+  }
+
+  /** Builds a {@link PineconeVectorStore}. */
+  public static final class Builder {
+    private Secret apiKey;
+    private String controlPlaneUrl = "https://api.pinecone.io";
+    private String cloud = "aws";
+    private String region = "us-east-1";
+    private boolean tls = true;
+    private String indexHost;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration callTimeout = Duration.ofSeconds(30);
+    private Duration readyTimeout = Duration.ofMinutes(3);
+    private Duration freshnessTimeout = Duration.ofSeconds(30);
+    private Duration retryBackoff = Duration.ofMillis(200);
+    private Duration maxRetryBackoff = Duration.ofSeconds(20);
+    private int maxAttempts = 4;
+
+    private Builder() {}
+
+    /**
+     * @param apiKey the Pinecone API key (required); only ever sent in the {@code Api-Key} header
+     * @return this builder
+     */
+    public Builder apiKey(Secret apiKey) {
+      this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+      return this;
+    }
+
+    /**
+     * @param url the control plane, default {@code https://api.pinecone.io}; plain http only to loopback (tests)
+     * @return this builder
+     */
+    public Builder controlPlaneUrl(String url) {
+      this.controlPlaneUrl = Objects.requireNonNull(url, "controlPlaneUrl");
+      return this;
+    }
+
+    /**
+     * @param cloud serverless cloud for new indexes: {@code aws}, {@code gcp} or {@code azure} (default aws)
+     * @return this builder
+     */
+    public Builder cloud(String cloud) {
+      this.cloud = Objects.requireNonNull(cloud, "cloud");
+      return this;
+    }
+
+    /**
+     * @param region serverless region for new indexes (default {@code us-east-1})
+     * @return this builder
+     */
+    public Builder region(String region) {
+      this.region = Objects.requireNonNull(region, "region");
+      return this;
+    }
+
+    /**
+     * @param tls whether index hosts are reached over https (default true; false is allowed for loopback only)
+     * @return this builder
+     */
+    public Builder tls(boolean tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * @param host an index host (with or without scheme) used for every collection instead of the host
+     *     Pinecone describes; for tests and private endpoints
+     * @return this builder
+     */
+    public Builder indexHost(String host) {
+      this.indexHost = host;
+      return this;
+    }
+
+    /**
+     * @param connect TCP connect deadline (default 10 s)
+     * @param call deadline of each HTTP call attempt, end to end (default 30 s)
+     * @return this builder
+     */
+    public Builder timeouts(Duration connect, Duration call) {
+      this.connectTimeout = positive(connect, "connect timeout");
+      this.callTimeout = positive(call, "call timeout");
+      return this;
+    }
+
+    /**
+     * @param timeout how long createCollection waits for a new index to be ready, and dropCollection for the
+     *     name to be free (default 3 min)
+     * @return this builder
+     */
+    public Builder readyTimeout(Duration timeout) {
+      this.readyTimeout = positive(timeout, "ready timeout");
+      return this;
+    }
+
+    /**
+     * @param timeout how long a read waits for this store's earlier writes to be indexed (default 30 s; zero
+     *     turns the wait off)
+     * @return this builder
+     */
+    public Builder freshnessTimeout(Duration timeout) {
+      this.freshnessTimeout = Objects.requireNonNull(timeout, "freshness timeout");
+      return this;
+    }
+
+    /**
+     * @param maxAttempts attempts for idempotent calls on transient errors (default 4; 1 turns retries off)
+     * @param backoff first wait between attempts, doubled each time with jitter (default 200 ms)
+     * @param maxBackoff longest wait, also the cap on a server's Retry-After (default 20 s)
+     * @return this builder
+     */
+    public Builder retry(int maxAttempts, Duration backoff, Duration maxBackoff) {
+      if (maxAttempts < 1) {
+        throw new InvalidArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
+      }
+      this.maxAttempts = maxAttempts;
+      this.retryBackoff = positive(backoff, "backoff");
+      this.maxRetryBackoff = positive(maxBackoff, "max backoff");
+      return this;
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new InvalidArgumentException(what + " must be positive, got " + d);
+      }
+      return d;
+    }
+
+    /**
+     * @return the store (no network call is made until it is used)
+     * @throws InvalidArgumentException if the key is missing or a URL is bad
+     */
+    public PineconeVectorStore build() {
+      if (apiKey == null) {
+        throw new InvalidArgumentException("a Pinecone API key is required: builder().apiKey(Secret.of(...)), the"
+            + " apiKey URI option, or the QUIVER_PINECONE_API_KEY / PINECONE_API_KEY environment variable");
+      }
+      return new PineconeVectorStore(this);
+    }
+  }
+
+  /** @return the index host used for every collection instead of the described one, if set */
+  Optional<HttpUrl> indexHostOverride() {
+    return Optional.ofNullable(indexHostOverride);
+  }
+}

@@ -1,0 +1,141 @@
+package dev.quiver.pinecone.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import okhttp3.HttpUrl;
+
+/**
+ * Pinecone's data plane for one index, default namespace (the {@code namespace} field is omitted).
+ * Every call here is idempotent (upserts carry caller ids) and so retried on transient errors.
+ * A 404 "namespace not found" (an index that never held a record) is read as "empty".
+ */
+public final class DataPlane {
+
+  private final PineconeHttp http;
+  private final HttpUrl base;
+  private final String collection;
+
+  /**
+   * One page of ids.
+   *
+   * @param ids Pinecone ids, sorted
+   * @param next pagination token, or {@code null} on the last page
+   */
+  public record IdPage(List<String> ids, String next) {}
+
+  /**
+   * @param http the HTTP layer
+   * @param base the index host URL
+   * @param collection the collection name, for errors
+   */
+  public DataPlane(PineconeHttp http, HttpUrl base, String collection) {
+    this.http = http;
+    this.base = base;
+    this.collection = collection;
+  }
+
+  private HttpUrl.Builder url(String path) {
+    return base.newBuilder().addPathSegments(path);
+  }
+
+  private PineconeHttp.Response post(String op, String path, JsonNode body) {
+    return http.send(new PineconeHttp.Call(op, collection, "POST", url(path).build(), body, true, true));
+  }
+
+  private static boolean namespaceMissing(PineconeHttp.Response r) {
+    return r.status() == 404 && r.body().path("message").asText("").toLowerCase().contains("namespace");
+  }
+
+  private PineconeHttp.Response check(PineconeHttp.Response r, String op) {
+    if (r.status() == 404 && !namespaceMissing(r)) {
+      throw new dev.quiver.CollectionNotFoundException(collection,
+          new PineconeApiException(404, r.body().path("code").asText(""), "index not found during " + op, null));
+    }
+    return r;
+  }
+
+  /**
+   * @param vectors the vectors, already within Pinecone's batch limits
+   * @return the write's LSN, or -1
+   */
+  public long upsert(ArrayNode vectors) {
+    ObjectNode body = Json.object();
+    body.set("vectors", vectors);
+    PineconeHttp.Response r = check(post("upsert", "vectors/upsert", body), "upsert");
+    return r.longHeader(PineconeHttp.REQUEST_LSN);
+  }
+
+  /**
+   * @param body the query body
+   * @return the response ({@code matches} empty for an empty namespace)
+   */
+  public PineconeHttp.Response query(ObjectNode body) {
+    PineconeHttp.Response r = check(post("query", "query", body), "query");
+    if (r.status() == 200 && !r.body().path("matches").isArray()) {
+      throw malformed("query");
+    }
+    return r;
+  }
+
+  private dev.quiver.BackendException malformed(String op) {
+    return new dev.quiver.BackendException("pinecone " + op + " on '" + collection + "': the response lacks the "
+        + "documented fields; is the host a Pinecone index?", null);
+  }
+
+  /**
+   * @param ids Pinecone ids (at most 1000)
+   * @return the {@code vectors} object, keyed by id
+   */
+  public JsonNode fetch(List<String> ids) {
+    HttpUrl.Builder u = url("vectors/fetch");
+    ids.forEach(id -> u.addQueryParameter("ids", id));
+    PineconeHttp.Response r = check(http.send(new PineconeHttp.Call("fetch", collection, "GET", u.build(), null,
+        true, true)), "fetch");
+    if (r.status() == 200 && !r.body().path("vectors").isObject()) {
+      throw malformed("fetch");
+    }
+    return r.body().path("vectors");
+  }
+
+  /**
+   * @param body a delete body (ids or filter)
+   * @return the write's LSN, or -1
+   */
+  public long delete(ObjectNode body) {
+    PineconeHttp.Response r = check(post("delete", "vectors/delete", body), "delete");
+    return r.longHeader(PineconeHttp.REQUEST_LSN);
+  }
+
+  /**
+   * @param limit ids per page
+   * @param token pagination token, or {@code null}
+   * @return a page of ids
+   */
+  public IdPage list(int limit, String token) {
+    HttpUrl.Builder u = url("vectors/list").addQueryParameter("limit", Integer.toString(limit));
+    if (token != null) {
+      u.addQueryParameter("paginationToken", token);
+    }
+    PineconeHttp.Response r = check(http.send(new PineconeHttp.Call("list", collection, "GET", u.build(), null,
+        true, true)), "list");
+    List<String> ids = new ArrayList<>();
+    r.body().path("vectors").forEach(n -> ids.add(n.path("id").asText()));
+    String next = r.body().path("pagination").path("next").asText(null);
+    return new IdPage(ids, next == null || next.isEmpty() ? null : next);
+  }
+
+  /** @return the default namespace's vector count per describe_index_stats */
+  public long count() {
+    PineconeHttp.Response r = check(post("describe_index_stats", "describe_index_stats", Json.object()),
+        "describe_index_stats");
+    JsonNode ns = r.body().path("namespaces");
+    long n = 0;
+    for (String key : List.of("", "__default__")) {
+      n += ns.path(key).path("vectorCount").asLong(0);
+    }
+    return n;
+  }
+}

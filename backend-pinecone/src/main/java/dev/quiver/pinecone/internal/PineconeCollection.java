@@ -1,0 +1,521 @@
+package dev.quiver.pinecone.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.Capabilities;
+import dev.quiver.CollectionSpec;
+import dev.quiver.Feature;
+import dev.quiver.Filter;
+import dev.quiver.InvalidArgumentException;
+import dev.quiver.ListRequest;
+import dev.quiver.Match;
+import dev.quiver.Metadata;
+import dev.quiver.Metric;
+import dev.quiver.Page;
+import dev.quiver.Record;
+import dev.quiver.SearchRequest;
+import dev.quiver.VectorCollection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One Pinecone index seen as a Quiver collection (default namespace). See docs/backends/pinecone.md
+ * for every mapping decision; in short: ids escaped to ASCII ({@link Ids}), metadata with number tags
+ * ({@link MetadataCodec}), filters translated exactly ({@link FilterTranslator}), batches split to
+ * Pinecone's limits, scores converted to Quiver's, and read-your-writes through Pinecone's LSN headers
+ * where Pinecone sends them.
+ */
+public final class PineconeCollection implements VectorCollection {
+
+  /** Pinecone's largest upsert batch, in vectors. */
+  public static final int MAX_UPSERT_VECTORS = 1000;
+  /** Pinecone's largest request body (2 MB). */
+  public static final int MAX_REQUEST_BYTES = 2 * 1024 * 1024;
+  /** Pinecone's largest fetch and delete, in ids. */
+  public static final int MAX_IDS_PER_REQUEST = 1000;
+  /** Keep fetch URLs (ids go in the query string) below this many characters of ids. */
+  public static final int MAX_FETCH_URL_CHARS = 12_000;
+  /** Ids per list page asked of Pinecone. */
+  public static final int LIST_LIMIT = 100;
+
+  /**
+   * What the store gives its collections.
+   *
+   * @param capabilities the store's capabilities
+   * @param checkOpen throws when the store is closed
+   * @param freshnessTimeout how long a read waits for the collection's own earlier writes (0: not at all)
+   */
+  public record Context(Capabilities capabilities, Runnable checkOpen, Duration freshnessTimeout) {}
+
+  private final Context ctx;
+  private final CollectionSpec spec;
+  private final DataPlane data;
+  private final AtomicLong writtenLsn = new AtomicLong(-1);
+  private final AtomicLong indexedLsn = new AtomicLong(-1);
+
+  /**
+   * @param ctx the store's context
+   * @param spec the collection's spec
+   * @param data the index's data plane
+   */
+  public PineconeCollection(Context ctx, CollectionSpec spec, DataPlane data) {
+    this.ctx = ctx;
+    this.spec = spec;
+    this.data = data;
+  }
+
+  @Override
+  public String name() {
+    return spec.name();
+  }
+
+  @Override
+  public CollectionSpec spec() {
+    return spec;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public void upsert(List<Record> records) {
+    ctx.checkOpen().run();
+    if (records == null) {
+      throw new InvalidArgumentException("records must not be null");
+    }
+    Set<String> seen = new HashSet<>();
+    List<ObjectNode> nodes = new ArrayList<>(records.size());
+    for (Record r : records) {
+      if (r == null) {
+        throw new InvalidArgumentException("records must not contain null");
+      }
+      if (!seen.add(r.id())) {
+        throw new InvalidArgumentException("record id '" + r.id() + "' appears twice in one upsert");
+      }
+      nodes.add(vectorNode(r.id(), r.vector(), r.metadata()));
+    }
+    sendUpserts(nodes);
+  }
+
+  private ObjectNode vectorNode(String id, float[] vector, Metadata metadata) {
+    spec.checkVector("record '" + id + "'", vector);
+    boolean allZero = true;
+    for (float v : vector) {
+      allZero &= v == 0f;
+    }
+    if (allZero) {
+      throw new InvalidArgumentException("record '" + id + "' has an all-zero vector; Pinecone requires dense vectors "
+          + "to contain at least one non-zero value");
+    }
+    ObjectNode n = Json.object();
+    n.put("id", Ids.encode(id));
+    ArrayNode values = n.putArray("values");
+    for (float v : vector) {
+      values.add(v);
+    }
+    ObjectNode md = MetadataCodec.encode(metadata, id);
+    if (!md.isEmpty()) {
+      n.set("metadata", md);
+    }
+    return n;
+  }
+
+  private void sendUpserts(List<ObjectNode> nodes) {
+    final int overhead = "{\"vectors\":[]}".length();
+    ArrayNode batch = Json.array();
+    long bytes = overhead;
+    for (ObjectNode n : nodes) {
+      int size = Json.bytes(n).length + 1;
+      if (batch.size() > 0 && (batch.size() == MAX_UPSERT_VECTORS || bytes + size > MAX_REQUEST_BYTES)) {
+        noteWrite(data.upsert(batch));
+        batch = Json.array();
+        bytes = overhead;
+      }
+      batch.add(n);
+      bytes += size;
+    }
+    if (batch.size() > 0) {
+      noteWrite(data.upsert(batch));
+    }
+  }
+
+  @Override
+  public void delete(Collection<String> ids) {
+    ctx.checkOpen().run();
+    List<String> encoded = encodeIds(ids);
+    for (int i = 0; i < encoded.size(); i += MAX_IDS_PER_REQUEST) {
+      ObjectNode body = Json.object();
+      ArrayNode arr = body.putArray("ids");
+      encoded.subList(i, Math.min(encoded.size(), i + MAX_IDS_PER_REQUEST)).forEach(arr::add);
+      noteWrite(data.delete(body));
+    }
+  }
+
+  @Override
+  public void delete(Filter filter) {
+    ctx.checkOpen().run();
+    if (filter == null) {
+      throw new InvalidArgumentException("filter must not be null");
+    }
+    ctx.capabilities().require(Feature.DELETE_BY_FILTER);
+    ObjectNode body = Json.object();
+    body.set("filter", FilterTranslator.translate(filter));
+    noteWrite(data.delete(body));
+  }
+
+  @Override
+  public boolean updateMetadata(String id, Metadata metadata) {
+    ctx.checkOpen().run();
+    Record.checkId(id);
+    if (metadata == null) {
+      throw new InvalidArgumentException("metadata must not be null");
+    }
+    String pid = Ids.encode(id);
+    MetadataCodec.encode(metadata, id); // validate before reading
+    awaitFreshness();
+    JsonNode v = data.fetch(List.of(pid)).path(pid);
+    if (v.isMissingNode() || v.isNull()) {
+      return false;
+    }
+    ObjectNode n = vectorNode(id, floats(v.path("values")), metadata);
+    ArrayNode batch = Json.array();
+    batch.add(n);
+    noteWrite(data.upsert(batch));
+    return true;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public List<Record> get(Collection<String> ids) {
+    ctx.checkOpen().run();
+    List<String> encoded = encodeIds(ids);
+    awaitFreshness();
+    Map<String, Record> found = new HashMap<>();
+    fetchAll(encoded, r -> found.put(Ids.encode(r.id()), r));
+    List<Record> out = new ArrayList<>();
+    for (String pid : encoded) {
+      Record r = found.get(pid);
+      if (r != null) {
+        out.add(r);
+      }
+    }
+    return out;
+  }
+
+  private void fetchAll(List<String> pids, Consumer<Record> sink) {
+    List<String> batch = new ArrayList<>();
+    int chars = 0;
+    for (String pid : pids) {
+      int len = pid.length() * 3 + 5;
+      if (!batch.isEmpty() && (batch.size() == MAX_IDS_PER_REQUEST || chars + len > MAX_FETCH_URL_CHARS)) {
+        fetchBatch(batch, sink);
+        batch = new ArrayList<>();
+        chars = 0;
+      }
+      batch.add(pid);
+      chars += len;
+    }
+    if (!batch.isEmpty()) {
+      fetchBatch(batch, sink);
+    }
+  }
+
+  private void fetchBatch(List<String> batch, Consumer<Record> sink) {
+    JsonNode vectors = data.fetch(batch);
+    for (String pid : batch) {
+      JsonNode v = vectors.path(pid);
+      if (!v.isMissingNode() && !v.isNull()) {
+        String id = Ids.decode(pid, v.path("metadata"));
+        sink.accept(Record.of(id, floats(v.path("values")), MetadataCodec.decode(v.path("metadata"), id)));
+      }
+    }
+  }
+
+  @Override
+  public long count() {
+    ctx.checkOpen().run();
+    awaitFreshness();
+    return data.count();
+  }
+
+  @Override
+  public long count(Filter filter) {
+    ctx.checkOpen().run();
+    if (filter == null) {
+      throw new InvalidArgumentException("filter must not be null");
+    }
+    ctx.capabilities().require(Feature.COUNT_BY_FILTER);
+    FilterTranslator.translate(filter); // same up-front checks as a search (e.g. EXACT_LONGS)
+    awaitFreshness();
+    long[] n = {0};
+    String token = null;
+    do {
+      DataPlane.IdPage page = data.list(LIST_LIMIT, token);
+      fetchAll(page.ids(), r -> {
+        if (filter.matches(r.metadata())) {
+          n[0]++;
+        }
+      });
+      token = page.next();
+    } while (token != null);
+    return n[0];
+  }
+
+  @Override
+  public Page list(ListRequest request) {
+    ctx.checkOpen().run();
+    if (request == null) {
+      throw new InvalidArgumentException("list request must not be null");
+    }
+    Filter filter = request.filter().orElse(null);
+    if (filter != null) {
+      ctx.capabilities().require(Feature.LIST_BY_FILTER);
+      FilterTranslator.translate(filter);
+    }
+    Cursor start = request.cursor().map(this::decodeCursor).orElse(new Cursor(null, null));
+    awaitFreshness();
+    List<Record> out = new ArrayList<>();
+    String token = start.token();
+    String after = start.after();
+    while (true) {
+      DataPlane.IdPage page = data.list(LIST_LIMIT, token);
+      List<String> candidates = new ArrayList<>();
+      for (String pid : page.ids()) {
+        if (after == null || pid.compareTo(after) > 0) {
+          candidates.add(pid);
+        }
+      }
+      int needed = request.pageSize() - out.size();
+      if (filter == null && candidates.size() > needed) {
+        candidates = candidates.subList(0, needed);
+      }
+      Map<String, Record> fetched = new HashMap<>();
+      fetchAll(candidates, r -> fetched.put(Ids.encode(r.id()), r));
+      String lastTaken = null;
+      for (String pid : candidates) {
+        if (out.size() == request.pageSize()) {
+          break;
+        }
+        lastTaken = pid;
+        Record r = fetched.get(pid);
+        if (r != null && (filter == null || filter.matches(r.metadata()))) {
+          out.add(r);
+        }
+      }
+      boolean pageDone = lastTaken == null || lastTaken.equals(page.ids().get(page.ids().size() - 1));
+      if (out.size() == request.pageSize()) {
+        if (!pageDone) {
+          return new Page(out, Optional.of(encodeCursor(new Cursor(token, lastTaken))));
+        }
+        return new Page(out, page.next() == null ? Optional.empty()
+            : Optional.of(encodeCursor(new Cursor(page.next(), null))));
+      }
+      if (page.next() == null) {
+        return new Page(out, Optional.empty());
+      }
+      token = page.next();
+      after = null;
+    }
+  }
+
+  private record Cursor(String token, String after) {}
+
+  private String encodeCursor(Cursor c) {
+    ObjectNode n = Json.object();
+    n.put("v", 1);
+    n.put("c", spec.name());
+    if (c.token() != null) {
+      n.put("t", c.token());
+    }
+    if (c.after() != null) {
+      n.put("a", c.after());
+    }
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(n));
+  }
+
+  private Cursor decodeCursor(String cursor) {
+    try {
+      JsonNode n = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
+      if (n == null || n.path("v").asInt() != 1 || !spec.name().equals(n.path("c").asText())) {
+        throw new IllegalArgumentException("not ours");
+      }
+      return new Cursor(n.path("t").asText(null), n.path("a").asText(null));
+    } catch (Exception e) {
+      throw new InvalidArgumentException("cursor '" + cursor + "' was not made by list() of collection '"
+          + spec.name() + "'");
+    }
+  }
+
+  @Override
+  public List<Match> search(SearchRequest request) {
+    ctx.checkOpen().run();
+    if (request == null) {
+      throw new InvalidArgumentException("search request must not be null");
+    }
+    float[] query = request.vector();
+    spec.checkVector("query vector", query);
+    if (request.ef().isPresent()) {
+      ctx.capabilities().require(Feature.SEARCH_EF);
+    }
+    if (request.nprobe().isPresent()) {
+      ctx.capabilities().require(Feature.SEARCH_NPROBE);
+    }
+    if (request.topK() > ctx.capabilities().maxTopK()) {
+      throw new InvalidArgumentException("topK " + request.topK() + " exceeds Pinecone's limit of "
+          + ctx.capabilities().maxTopK());
+    }
+    ObjectNode body = Json.object();
+    ArrayNode vec = body.putArray("vector");
+    for (float v : query) {
+      vec.add(v);
+    }
+    body.put("topK", request.topK());
+    body.put("includeValues", request.includeVectors());
+    body.put("includeMetadata", request.includeMetadata());
+    if (request.filter().isPresent()) {
+      body.set("filter", FilterTranslator.translate(request.filter().get()));
+    }
+    awaitFreshness();
+    PineconeHttp.Response r = data.query(body);
+    noteIndexed(r.longHeader(PineconeHttp.MAX_INDEXED_LSN));
+    double minScore = request.minScore().orElse(Double.NEGATIVE_INFINITY);
+    List<Match> out = new ArrayList<>();
+    Map<String, String> hashedIds = hashedIds(r.body().path("matches"));
+    for (JsonNode m : r.body().path("matches")) {
+      String pid = m.path("id").asText();
+      String id = Ids.isHashed(pid) ? hashedIds.getOrDefault(pid, pid) : Ids.decode(pid);
+      double raw = m.path("score").asDouble();
+      double score;
+      double distance;
+      if (spec.metric() == Metric.EUCLIDEAN) {
+        distance = Math.sqrt(Math.max(0, raw)); // Pinecone returns the squared L2 distance
+        score = Metric.EUCLIDEAN.scoreFromDistance(distance);
+      } else {
+        score = raw;
+        distance = spec.metric().distanceFromScore(raw);
+      }
+      if (score < minScore) {
+        continue;
+      }
+      out.add(new Match(id, score, distance, request.includeVectors() ? floats(m.path("values")) : null,
+          request.includeMetadata() ? MetadataCodec.decode(m.path("metadata"), id) : Metadata.empty()));
+    }
+    // Pinecone does not promise score order for filtered queries: re-sort, ties by id.
+    out.sort(Comparator.comparingDouble(Match::score).reversed().thenComparing(Match::id));
+    return out;
+  }
+
+  /** Caller ids of hashed matches: from their metadata when returned, else by one fetch. */
+  private Map<String, String> hashedIds(JsonNode matches) {
+    Map<String, String> out = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (JsonNode m : matches) {
+      String pid = m.path("id").asText();
+      if (Ids.isHashed(pid)) {
+        String id = m.path("metadata").path(Ids.ID_KEY).asText(null);
+        if (id != null) {
+          out.put(pid, id);
+        } else {
+          missing.add(pid);
+        }
+      }
+    }
+    for (int i = 0; i < missing.size(); i += MAX_IDS_PER_REQUEST) {
+      JsonNode vectors = data.fetch(missing.subList(i, Math.min(missing.size(), i + MAX_IDS_PER_REQUEST)));
+      vectors.fields().forEachRemaining(e -> out.put(e.getKey(), Ids.decode(e.getKey(), e.getValue().path("metadata"))));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- freshness
+
+  private void noteWrite(long lsn) {
+    if (lsn >= 0) {
+      writtenLsn.accumulateAndGet(lsn, Math::max);
+    }
+  }
+
+  private void noteIndexed(long lsn) {
+    if (lsn >= 0) {
+      indexedLsn.accumulateAndGet(lsn, Math::max);
+    }
+  }
+
+  /**
+   * Waits until Pinecone reports (via {@code x-pinecone-max-indexed-lsn} on a one-result query) that
+   * this handle's writes are indexed, up to the freshness timeout. Best effort: without LSN headers,
+   * or after the timeout, the read goes ahead and may be stale (capabilities say EVENTUAL).
+   */
+  private void awaitFreshness() {
+    long target = writtenLsn.get();
+    Duration timeout = ctx.freshnessTimeout();
+    if (target < 0 || indexedLsn.get() >= target || timeout.isZero() || timeout.isNegative()) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long sleep = 20;
+    ObjectNode probe = Json.object();
+    ArrayNode vec = probe.putArray("vector");
+    for (int i = 0; i < spec.dimension(); i++) {
+      vec.add(1.0f);
+    }
+    probe.put("topK", 1);
+    while (true) {
+      long seen = data.query(probe).longHeader(PineconeHttp.MAX_INDEXED_LSN);
+      if (seen < 0) {
+        return; // Pinecone did not say; nothing to wait on
+      }
+      noteIndexed(seen);
+      if (seen >= target || System.nanoTime() > deadline) {
+        return;
+      }
+      try {
+        Thread.sleep(sleep);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      sleep = Math.min(500, sleep * 2);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static List<String> encodeIds(Collection<String> ids) {
+    if (ids == null) {
+      throw new InvalidArgumentException("ids must not be null");
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (String id : ids) {
+      out.add(Ids.encode(Record.checkId(id)));
+    }
+    return new ArrayList<>(out);
+  }
+
+  private static float[] floats(JsonNode values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i).floatValue();
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "PineconeCollection[" + spec + "]";
+  }
+}

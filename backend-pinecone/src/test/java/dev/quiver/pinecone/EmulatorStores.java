@@ -1,0 +1,26 @@
+package dev.quiver.pinecone;
+
+import dev.quiver.Secret;
+import dev.quiver.pinecone.emulator.PineconeEmulator;
+import java.time.Duration;
+
+/** Stores pointed at an emulator, with test-friendly timeouts and backoff. */
+final class EmulatorStores {
+
+  private EmulatorStores() {}
+
+  static PineconeVectorStore.Builder builder(PineconeEmulator emulator) {
+    return PineconeVectorStore.builder()
+        .apiKey(Secret.of(PineconeEmulator.API_KEY))
+        .controlPlaneUrl(emulator.controlPlaneUrl())
+        .tls(false)
+        .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
+        .readyTimeout(Duration.ofSeconds(10))
+        .freshnessTimeout(Duration.ofSeconds(5))
+        .retry(3, Duration.ofMillis(10), Duration.ofSeconds(2));
+  }
+
+  static PineconeVectorStore store(PineconeEmulator emulator) {
+    return builder(emulator).build();
+  }
+}

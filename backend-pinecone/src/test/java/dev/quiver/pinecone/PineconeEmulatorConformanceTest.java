@@ -1,0 +1,54 @@
+package dev.quiver.pinecone;
+
+import dev.quiver.IndexSpec;
+import dev.quiver.VectorStore;
+import dev.quiver.conformance.VectorStoreConformanceKit;
+import dev.quiver.pinecone.emulator.EmulatorFilter;
+import dev.quiver.pinecone.emulator.PineconeEmulator;
+import org.junit.jupiter.api.AfterAll;
+
+/**
+ * The conformance kit against the strict Pinecone emulator, where {@code $ne}/{@code $nin} match
+ * records that lack the field (MongoDB-like). See {@link PineconeEmulatorStrictNeConformanceTest} for the other reading.
+ */
+class PineconeEmulatorConformanceTest extends VectorStoreConformanceKit {
+
+  private static PineconeEmulator emulator;
+
+
+  @Override
+  protected VectorStore createStore() {
+    synchronized (PineconeEmulatorConformanceTest.class) {
+      if (emulator == null) {
+        emulator = new PineconeEmulator(EmulatorFilter.NeMissing.MATCHES);
+      }
+    }
+    return EmulatorStores.store(emulator);
+  }
+
+  /** The data lives in the emulator, so a new store over it sees what the closed one wrote. */
+  @Override
+  protected VectorStore reopenStore(VectorStore closed) {
+    return EmulatorStores.store(emulator);
+  }
+
+  @Override
+  protected IndexSpec indexForTests() {
+    return IndexSpec.hnsw(16, 200);
+  }
+
+  @Override
+  protected String reportName() {
+    return "pinecone-emulator";
+  }
+
+  @AfterAll
+  static void stopEmulator() {
+    synchronized (PineconeEmulatorConformanceTest.class) {
+      if (emulator != null) {
+        emulator.close();
+        emulator = null;
+      }
+    }
+  }
+}
