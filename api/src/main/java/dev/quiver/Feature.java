@@ -40,6 +40,11 @@ public enum Feature {
   SEARCH_EF,
   /** Search-time IVF probe count {@link SearchRequest#nprobe(int)}. */
   SEARCH_NPROBE,
+  /**
+   * All-zero vectors, as records and as queries, under DOT_PRODUCT and EUCLIDEAN (never under
+   * COSINE, where a zero vector has no direction and is always rejected).
+   */
+  ZERO_VECTORS,
   /** Reopening a store finds the collections and records written before. */
   DURABILITY;
 

@@ -77,6 +77,7 @@ public final class PineconeVectorStore implements VectorStore {
       .lacks(Feature.INDEX_IVF_PQ, "Pinecone serverless chooses its own index; IVF-PQ cannot be requested")
       .lacks(Feature.EXACT_LONGS, "Pinecone keeps metadata numbers as float64; longs beyond ±2^53 are rejected")
       .lacks(Feature.SEARCH_EF, "Pinecone serverless has no search-time ef parameter")
+      .lacks(Feature.ZERO_VECTORS, "Pinecone requires dense vectors to contain at least one non-zero value")
       .lacks(Feature.SEARCH_NPROBE, "Pinecone serverless has no search-time nprobe parameter")
       .consistency(Capabilities.Consistency.EVENTUAL)
       .maxTopK(10_000)

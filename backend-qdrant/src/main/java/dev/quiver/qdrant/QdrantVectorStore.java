@@ -59,7 +59,7 @@ public final class QdrantVectorStore implements VectorStore {
       .supportsNatively(Feature.INDEX_FLAT, Feature.INDEX_HNSW, Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT,
           Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
           Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS,
-          Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.DURABILITY)
+          Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.DURABILITY, Feature.ZERO_VECTORS)
       .lacks(Feature.INDEX_IVF_FLAT, "Qdrant has no IVF index; use HNSW or FLAT")
       .lacks(Feature.INDEX_IVF_PQ, "Qdrant has no IVF index (its product quantisation works only on top of HNSW)")
       .lacks(Feature.SEARCH_NPROBE, "Qdrant has no IVF index, so there is no nprobe")

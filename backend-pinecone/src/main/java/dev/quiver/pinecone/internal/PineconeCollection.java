@@ -110,16 +110,19 @@ public final class PineconeCollection implements VectorCollection {
     sendUpserts(nodes);
   }
 
+  /** Pinecone refuses all-zero dense vectors; say so as the declared capability, before sending anything. */
+  private void requireNonZero(float[] vector) {
+    for (float v : vector) {
+      if (v != 0f) {
+        return;
+      }
+    }
+    ctx.capabilities().require(Feature.ZERO_VECTORS);
+  }
+
   private ObjectNode vectorNode(String id, float[] vector, Metadata metadata) {
     spec.checkVector("record '" + id + "'", vector);
-    boolean allZero = true;
-    for (float v : vector) {
-      allZero &= v == 0f;
-    }
-    if (allZero) {
-      throw new InvalidArgumentException("record '" + id + "' has an all-zero vector; Pinecone requires dense vectors "
-          + "to contain at least one non-zero value");
-    }
+    requireNonZero(vector);
     ObjectNode n = Json.object();
     n.put("id", Ids.encode(id));
     ArrayNode values = n.putArray("values");
@@ -368,6 +371,7 @@ public final class PineconeCollection implements VectorCollection {
     }
     float[] query = request.vector();
     spec.checkVector("query vector", query);
+    requireNonZero(query);
     if (request.ef().isPresent()) {
       ctx.capabilities().require(Feature.SEARCH_EF);
     }
