@@ -35,7 +35,8 @@ public final class LocalVectorStore implements VectorStore {
       .supportsNatively(Feature.INDEX_FLAT, Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT,
           Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
           Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH,
-          Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF)
+          Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF,
+            Feature.ZERO_VECTORS)
       .lacks(Feature.INDEX_IVF_FLAT, "the embedded IVF index is not built yet")
       .lacks(Feature.INDEX_IVF_PQ, "the embedded IVF-PQ index is not built yet")
       .lacks(Feature.SEARCH_NPROBE, "the embedded IVF index, which nprobe tunes, is not built yet")

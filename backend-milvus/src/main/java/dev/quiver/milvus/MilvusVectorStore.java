@@ -116,7 +116,7 @@ public final class MilvusVectorStore implements VectorStore {
         .supportsNatively(Feature.INDEX_FLAT, Feature.INDEX_HNSW, Feature.INDEX_IVF_FLAT, Feature.METRIC_COSINE,
             Feature.METRIC_DOT_PRODUCT, Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER,
             Feature.LIST, Feature.LIST_BY_FILTER, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS,
-            Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.SEARCH_NPROBE, Feature.DURABILITY)
+            Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.SEARCH_NPROBE, Feature.DURABILITY, Feature.ZERO_VECTORS)
         .emulates(Feature.UPDATE_METADATA, "reads the record and upserts it with the new metadata (not atomic"
             + " against a concurrent delete of the same id)")
         .consistency(Capabilities.Consistency.STRONG)
