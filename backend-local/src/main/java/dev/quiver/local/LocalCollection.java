@@ -18,6 +18,10 @@ import dev.quiver.local.internal.index.HnswGraph;
 import dev.quiver.local.internal.index.OrdinalTable;
 import dev.quiver.local.internal.index.SearchPlanner;
 import dev.quiver.local.internal.kernel.Kernels;
+import dev.quiver.local.internal.storage.Operation;
+import dev.quiver.local.internal.storage.SnapshotWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
@@ -57,6 +61,13 @@ import java.util.function.IntPredicate;
  * Searches never wait for graph inserts: they take the shared side of that lock only while the
  * metadata index computes the set a filter admits, then traverse the graph without locks.
  *
+ * <p><b>Durability.</b> In a durable store every write is logged through
+ * {@link LocalVectorStore#log} under {@link #writeLock}, right before it is committed, so the log
+ * holds this collection's operations in the order they were applied; the caller waits for the fsync
+ * after releasing every lock. Recovery replays the log through the {@code apply*} methods, the same
+ * code without logging, and restores snapshots through {@link #restoreFrom}; snapshots are taken
+ * from {@link #capture}.
+ *
  * <p><b>Filtered search.</b> The metadata index computes exactly the records a filter admits. When
  * few pass (see {@link SearchPlanner}) they are scanned exactly; otherwise the graph is searched
  * with the filter applied while collecting results (not while navigating), and if the graph yields
@@ -89,6 +100,8 @@ final class LocalCollection implements VectorCollection {
 
   private HnswGraph graph; // null for FLAT; replaced only by restoreFrom, before the collection is shared
   private final ReentrantLock repairLock = new ReentrantLock();
+  /** Held while a write logs and commits, so the log has this collection's operations in apply order. */
+  private final ReentrantLock writeLock = new ReentrantLock();
   private final AtomicInteger tombstonesSinceRepair = new AtomicInteger();
   private volatile SearchPlanner planner = SearchPlanner.standard();
 
@@ -145,6 +158,12 @@ final class LocalCollection implements VectorCollection {
   }
 
   // ------------------------------------------------------------------ writes
+  //
+  // Every write runs in three steps (see LocalVectorStore#write): the expensive preparation (slots,
+  // graph inserts) outside any collection lock, so writers still insert concurrently; then, under
+  // writeLock, the log entry is written and the change committed, so the log holds the collection's
+  // operations in the order they were applied; then, outside every lock, the caller waits for the fsync.
+  // Recovery replays the log through the apply* methods, which are the same code without logging.
 
   @Override
   public void upsert(List<Record> batch) {
@@ -163,44 +182,100 @@ final class LocalCollection implements VectorCollection {
         throw new InvalidArgumentException("record id '" + r.id() + "' appears twice in one upsert");
       }
     }
+    if (batch.isEmpty()) {
+      return; // nothing to write or log
+    }
+    List<Record> records = List.copyOf(batch);
+    store.write(() -> {
+      store.checkLive(this);
+      List<Slot> fresh = prepare(records);
+      long seq;
+      int retired;
+      boolean committed = false;
+      writeLock.lock();
+      try {
+        seq = store.log(() -> WalEntries.upserts(spec.name(), records, spec.dimension(), store.maxEntryBytes()));
+        retired = commit(fresh);
+        committed = true;
+      } finally {
+        writeLock.unlock();
+        if (!committed) {
+          discard(fresh);
+        }
+      }
+      afterRetire(retired);
+      return seq;
+    });
+  }
+
+  /** Upsert without logging: recovery, {@link #restoreFrom}. */
+  void applyUpsert(List<Record> records) {
+    List<Slot> fresh = prepare(records);
+    int retired;
+    boolean committed = false;
+    writeLock.lock();
+    try {
+      retired = commit(fresh);
+      committed = true;
+    } finally {
+      writeLock.unlock();
+      if (!committed) {
+        discard(fresh);
+      }
+    }
+    afterRetire(retired);
+  }
+
+  /** Gives the records fresh slots and inserts them into the graph, not yet visible. */
+  private List<Slot> prepare(List<Record> batch) {
     List<Slot> fresh = new ArrayList<>(batch.size());
     for (Record r : batch) {
       Slot s = new Slot(nextOrd.getAndIncrement(), r.id(), r.vector(), r.metadata());
       slots.set(s.ord, s);
       fresh.add(s);
     }
-    boolean committed = false;
+    boolean inserted = false;
     try {
       if (graph != null) {
         for (Slot s : fresh) {
           graph.insert(s.ord, s.vector); // not live yet: searches may traverse it but never return it
         }
       }
-      int retired = 0;
-      commitLock.writeLock().lock();
-      try {
-        for (Slot s : fresh) {
-          Slot old = byId.put(s.id, s);
-          metadataIndex.add(s.ord, s.metadata);
-          s.live = true;
-          if (old != null) {
-            retire(old);
-            retired++;
-          }
-        }
-        committed = true;
-      } finally {
-        commitLock.writeLock().unlock();
-      }
-      afterRetire(retired);
+      inserted = true;
     } finally {
-      if (!committed) {
-        for (Slot s : fresh) {
-          slots.set(s.ord, null);
-          if (graph != null && graph.contains(s.ord)) {
-            graph.markDeleted(s.ord);
-          }
+      if (!inserted) {
+        discard(fresh);
+      }
+    }
+    return fresh;
+  }
+
+  /** Makes prepared slots visible, all at once; caller holds {@link #writeLock}. @return slots retired */
+  private int commit(List<Slot> fresh) {
+    int retired = 0;
+    commitLock.writeLock().lock();
+    try {
+      for (Slot s : fresh) {
+        Slot old = byId.put(s.id, s);
+        metadataIndex.add(s.ord, s.metadata);
+        s.live = true;
+        if (old != null) {
+          retire(old);
+          retired++;
         }
+      }
+    } finally {
+      commitLock.writeLock().unlock();
+    }
+    return retired;
+  }
+
+  /** Forgets prepared slots that will never be committed. */
+  private void discard(List<Slot> fresh) {
+    for (Slot s : fresh) {
+      slots.set(s.ord, null);
+      if (graph != null && graph.contains(s.ord)) {
+        graph.markDeleted(s.ord);
       }
     }
   }
@@ -265,10 +340,48 @@ final class LocalCollection implements VectorCollection {
   public void delete(Collection<String> ids) {
     store.checkLive(this);
     Set<String> doomed = checkIds(ids);
+    store.write(() -> {
+      store.checkLive(this);
+      long seq = 0;
+      int retired = 0;
+      writeLock.lock();
+      try {
+        List<String> present = new ArrayList<>();
+        for (String id : doomed) {
+          if (byId.containsKey(id)) {
+            present.add(id);
+          }
+        }
+        if (!present.isEmpty()) { // deleting nothing changes nothing and logs nothing
+          seq = store.log(() -> WalEntries.deletes(spec.name(), present, store.maxEntryBytes()));
+          retired = retireIds(present);
+        }
+      } finally {
+        writeLock.unlock();
+      }
+      afterRetire(retired);
+      return seq;
+    });
+  }
+
+  /** Delete without logging: recovery. */
+  void applyDelete(Collection<String> ids) {
+    int retired;
+    writeLock.lock();
+    try {
+      retired = retireIds(ids);
+    } finally {
+      writeLock.unlock();
+    }
+    afterRetire(retired);
+  }
+
+  /** Caller holds {@link #writeLock}. @return slots retired */
+  private int retireIds(Collection<String> ids) {
     int retired = 0;
     commitLock.writeLock().lock();
     try {
-      for (String id : doomed) {
+      for (String id : ids) {
         Slot old = byId.remove(id);
         if (old != null) {
           retire(old);
@@ -278,28 +391,43 @@ final class LocalCollection implements VectorCollection {
     } finally {
       commitLock.writeLock().unlock();
     }
-    afterRetire(retired);
+    return retired;
   }
 
+  /** Logged as a delete of the ids the filter matched, resolved under the write lock. */
   @Override
   public void delete(Filter filter) {
     store.checkLive(this);
     checkFilter(filter);
-    int retired = 0;
-    commitLock.writeLock().lock();
-    try {
-      BitSet doomed = metadataIndex.evaluate(filter);
-      for (int ord = doomed.nextSetBit(0); ord >= 0; ord = doomed.nextSetBit(ord + 1)) {
-        Slot s = slots.get(ord);
-        if (s != null && byId.remove(s.id, s)) {
-          retire(s);
-          retired++;
+    store.write(() -> {
+      store.checkLive(this);
+      long seq = 0;
+      int retired = 0;
+      writeLock.lock();
+      try {
+        List<String> doomed = new ArrayList<>();
+        commitLock.readLock().lock();
+        try {
+          BitSet matched = metadataIndex.evaluate(filter);
+          for (int ord = matched.nextSetBit(0); ord >= 0; ord = matched.nextSetBit(ord + 1)) {
+            Slot s = slots.get(ord);
+            if (s != null && s.live && byId.get(s.id) == s) {
+              doomed.add(s.id);
+            }
+          }
+        } finally {
+          commitLock.readLock().unlock();
         }
+        if (!doomed.isEmpty()) {
+          seq = store.log(() -> WalEntries.deletes(spec.name(), doomed, store.maxEntryBytes()));
+          retired = retireIds(doomed);
+        }
+      } finally {
+        writeLock.unlock();
       }
-    } finally {
-      commitLock.writeLock().unlock();
-    }
-    afterRetire(retired);
+      afterRetire(retired);
+      return seq;
+    });
   }
 
   @Override
@@ -309,6 +437,35 @@ final class LocalCollection implements VectorCollection {
     if (metadata == null) {
       throw new InvalidArgumentException("metadata must not be null");
     }
+    boolean[] found = new boolean[1];
+    store.write(() -> {
+      store.checkLive(this);
+      writeLock.lock();
+      try {
+        if (!byId.containsKey(id)) {
+          return 0;
+        }
+        long seq = store.log(() -> List.of(new Operation.UpdateMetadata(spec.name(), id, metadata)));
+        found[0] = applyUpdateMetadataLocked(id, metadata);
+        return seq;
+      } finally {
+        writeLock.unlock();
+      }
+    });
+    return found[0];
+  }
+
+  /** Update without logging: recovery. @return whether the record exists */
+  boolean applyUpdateMetadata(String id, Metadata metadata) {
+    writeLock.lock();
+    try {
+      return applyUpdateMetadataLocked(id, metadata);
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private boolean applyUpdateMetadataLocked(String id, Metadata metadata) {
     commitLock.writeLock().lock();
     try {
       Slot s = byId.get(id);
@@ -323,7 +480,6 @@ final class LocalCollection implements VectorCollection {
       commitLock.writeLock().unlock();
     }
   }
-
   // ------------------------------------------------------------------ reads
 
   @Override
@@ -561,7 +717,7 @@ final class LocalCollection implements VectorCollection {
     }
     List<Record> all = new ArrayList<>(records);
     for (int from = 0; from < all.size(); from += 1000) {
-      upsert(all.subList(from, Math.min(all.size(), from + 1000)));
+      applyUpsert(all.subList(from, Math.min(all.size(), from + 1000)));
     }
     return false;
   }
@@ -619,6 +775,76 @@ final class LocalCollection implements VectorCollection {
       graph = loaded;
     }
     return true;
+  }
+
+  /** Name of the snapshot blob holding {@link #writeIndexTo}'s output (HNSW collections only). */
+  static final String INDEX_BLOB = "hnsw";
+
+  /**
+   * The state a snapshot writes for this collection, captured while writers are stopped (the
+   * store's write gate is held exclusively) so that it matches the covered log sequence exactly;
+   * the snapshot file is then written from it while writers continue. Vectors are shared, not
+   * copied (slots never change them); metadata, which {@link #updateMetadata} replaces, is captured.
+   */
+  static final class Captured {
+    private final CollectionSpec spec;
+    private final Slot[] live;
+    private final Metadata[] metadata;
+    private final byte[] index;
+
+    private Captured(CollectionSpec spec, Slot[] live, Metadata[] metadata, byte[] index) {
+      this.spec = spec;
+      this.live = live;
+      this.metadata = metadata;
+      this.index = index;
+    }
+
+    /** Writes the section: spec, records in ordinal order, then the graph blob. */
+    void writeTo(SnapshotWriter w) throws IOException {
+      w.collection(spec);
+      for (int i = 0; i < live.length; i++) {
+        w.record(Record.of(live[i].id, live[i].vector, metadata[i]));
+      }
+      if (index != null) {
+        w.blob(INDEX_BLOB, out -> out.write(index));
+      }
+    }
+  }
+
+  /**
+   * Captures this collection for a snapshot. The caller has stopped writers.
+   *
+   * @return the captured state
+   */
+  Captured capture() {
+    commitLock.readLock().lock();
+    try {
+      int n = nextOrd.get();
+      List<Slot> live = new ArrayList<>(byId.size());
+      for (int ord = 0; ord < n; ord++) {
+        Slot s = slots.get(ord);
+        if (s != null && s.live) {
+          live.add(s);
+        }
+      }
+      Metadata[] md = new Metadata[live.size()];
+      for (int i = 0; i < md.length; i++) {
+        md[i] = live.get(i).metadata;
+      }
+      byte[] index = null;
+      if (graph != null) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(1024, live.size() * 64));
+        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(bytes, 1 << 16))) {
+          writeIndexTo(out);
+        } catch (IOException e) {
+          throw new IllegalStateException("writing to memory failed", e);
+        }
+        index = bytes.toByteArray();
+      }
+      return new Captured(spec, live.toArray(new Slot[0]), md, index);
+    } finally {
+      commitLock.readLock().unlock();
+    }
   }
 
   // ------------------------------------------------------------------ helpers

@@ -5,24 +5,71 @@ import dev.quiver.CollectionAlreadyExistsException;
 import dev.quiver.CollectionNotFoundException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
+import dev.quiver.InvalidArgumentException;
+import dev.quiver.Record;
+import dev.quiver.StorageException;
 import dev.quiver.StoreClosedException;
 import dev.quiver.VectorCollection;
 import dev.quiver.VectorStore;
+import dev.quiver.local.internal.storage.Operation;
+import dev.quiver.local.internal.storage.RecoveryHandler;
+import dev.quiver.local.internal.storage.StorageOptions;
+import dev.quiver.local.internal.storage.StoreStorage;
+import java.io.DataInput;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The embedded engine: a pure-Java vector store that runs in the calling process, with no server.
- * Open it with {@link #inMemory()} or {@code Quiver.open("memory:")}. Thread-safe.
+ * Thread-safe.
  *
- * <p>Collections live in memory and are searched exactly ({@link dev.quiver.IndexSpec#flat()}) or
+ * <p><b>Opening.</b> {@link #inMemory()} (or {@code Quiver.open("memory:")} / {@code "local:"})
+ * keeps everything in memory: the store is gone when closed, and {@link Feature#DURABILITY} is
+ * declared unsupported. {@link #open(Path)} (or {@code Quiver.open("local:<path>")}) opens a
+ * <em>durable</em> store in a directory, creating it if needed; {@link #builder(Path)} sets options
+ * (group commit, snapshot threshold, snapshot on close). A durable store is kept whole in memory too
+ * — searches never touch the disk — and every write is logged before it is acknowledged.
+ *
+ * <p><b>Durability guarantees</b> (durable stores; details in {@code docs/persistence.md}):
+ * <ul>
+ *   <li>A write (create/drop collection, upsert, delete by ids or filter, updateMetadata) returns only
+ *       after its write-ahead log entry has been fsynced. A process killed at any instant, reopened,
+ *       has every acknowledged write.
+ *   <li>Each call is atomic across a crash: after reopening it is entirely there or entirely absent
+ *       (an upsert batch larger than the log's entry limit, 256 MiB, is split, and each part is atomic).
+ *       A call that threw, or was in flight at a crash, may or may not be there.
+ *   <li>Concurrent writers share fsyncs (group commit, on by default); each still returns only once
+ *       its own entry is durable.
+ *   <li>When the log grows past a threshold (64 MiB by default), a snapshot of the whole store is
+ *       written in the background and the log it covers deleted; {@link #close()} also writes one, so
+ *       reopening reads a snapshot instead of replaying the log. HNSW graphs are saved in the snapshot
+ *       and reused on reopen, not rebuilt.
+ *   <li>If the disk fails a write or an fsync (or is full), that call throws
+ *       {@link StorageException}; the store then refuses further writes (memory may be ahead of the
+ *       disk) and must be reopened. Reads keep working. Reopening finds every acknowledged write.
+ *   <li>One open store per directory: a second opener, in this or another process, gets a
+ *       {@link StorageException}.
+ * </ul>
+ *
+ * <p><b>Indexes.</b> Collections are searched exactly ({@link dev.quiver.IndexSpec#flat()}) or
  * through an HNSW graph ({@link dev.quiver.IndexSpec#hnsw(int, int)}), with metadata indexes that
  * keep filtered search exact in what it admits at any selectivity. The search hint
  * {@link dev.quiver.SearchRequest#ef(int)} sets the HNSW candidate list size; on a FLAT collection
  * it is accepted and has no effect, because an exact search already returns the true nearest
- * neighbours, which is what a larger ef approaches. The IVF indexes and durable
- * {@code local:<path>} stores are declared unsupported in {@link #capabilities()} until they land.
+ * neighbours, which is what a larger ef approaches. The IVF indexes are declared unsupported in
+ * {@link #capabilities()} until they land.
  *
  * <p>Distances are computed by plain-Java loops, or by the Panama Vector API when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}; {@link #distanceKernel()} says which.
@@ -31,32 +78,276 @@ public final class LocalVectorStore implements VectorStore {
 
   static final String BACKEND = "local";
 
-  private static final Capabilities CAPABILITIES = Capabilities.builder(BACKEND)
-      .supportsNatively(Feature.INDEX_FLAT, Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT,
-          Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
-          Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH,
-          Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF,
+  private static Capabilities.Builder baseCapabilities() {
+    return Capabilities.builder(BACKEND)
+        .supportsNatively(Feature.INDEX_FLAT, Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT,
+            Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
+            Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH,
+            Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF,
             Feature.ZERO_VECTORS)
-      .lacks(Feature.INDEX_IVF_FLAT, "the embedded IVF index is not built yet")
-      .lacks(Feature.INDEX_IVF_PQ, "the embedded IVF-PQ index is not built yet")
-      .lacks(Feature.SEARCH_NPROBE, "the embedded IVF index, which nprobe tunes, is not built yet")
-      .lacks(Feature.DURABILITY, "collections live in memory; durable local:<path> stores are not built yet")
-      .consistency(Capabilities.Consistency.STRONG)
-      .maxTopK(100_000)
-      .maxDimension(CollectionSpec.MAX_DIMENSION)
+        .lacks(Feature.INDEX_IVF_FLAT, "the embedded IVF index is not built yet")
+        .lacks(Feature.INDEX_IVF_PQ, "the embedded IVF-PQ index is not built yet")
+        .lacks(Feature.SEARCH_NPROBE, "the embedded IVF index, which nprobe tunes, is not built yet")
+        .consistency(Capabilities.Consistency.STRONG)
+        .maxTopK(100_000)
+        .maxDimension(CollectionSpec.MAX_DIMENSION);
+  }
+
+  private static final Capabilities MEMORY_CAPABILITIES = baseCapabilities()
+      .lacks(Feature.DURABILITY, "this store lives in memory (memory:, or local: without a path);"
+          + " open local:<path> for a durable store")
       .build();
+
+  private static final Capabilities DURABLE_CAPABILITIES = baseCapabilities()
+      .supportsNatively(Feature.DURABILITY)
+      .build();
+
+  /** Default {@link Builder#snapshotThresholdBytes}: 64 MiB of log. */
+  public static final long DEFAULT_SNAPSHOT_THRESHOLD_BYTES = 64L << 20;
+
+  /** A snapshot is also taken once the log has this many segment files. */
+  static final int SNAPSHOT_SEGMENTS = 8;
 
   private final ConcurrentSkipListMap<String, LocalCollection> collections = new ConcurrentSkipListMap<>();
   private final String label;
+  private final Capabilities capabilities;
   private volatile boolean closed;
 
-  private LocalVectorStore(String label) {
+  // ---- durable stores only (storage == null in memory)
+  private StoreStorage storage;
+  private final Builder options;
+  /**
+   * The write gate. Every write holds the read side from its validation-under-lock to its commit
+   * (not while waiting for the fsync); create/drop, snapshot capture and close hold the write side,
+   * so they see no write half-done.
+   */
+  private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
+  private volatile StorageException failure;
+  private final AtomicLong logBytesSinceSnapshot = new AtomicLong();
+  private final AtomicInteger writesSinceSegmentCheck = new AtomicInteger();
+  private final AtomicBoolean snapshotScheduled = new AtomicBoolean();
+  private final Object snapshotMonitor = new Object();
+  private long snapshotCovered; // guarded by snapshotMonitor
+  private ExecutorService snapshotter;
+  private volatile RuntimeException lastSnapshotFailure;
+  private final AtomicInteger snapshotsWritten = new AtomicInteger();
+  private int graphsReused;
+  private int graphsRebuilt;
+  private long openNanos;
+
+  private LocalVectorStore(String label, Capabilities capabilities, Builder options) {
     this.label = label;
+    this.capabilities = capabilities;
+    this.options = options;
   }
 
   /** @return a new, empty in-memory store */
   public static LocalVectorStore inMemory() {
-    return new LocalVectorStore("memory:");
+    return new LocalVectorStore("memory:", MEMORY_CAPABILITIES, null);
+  }
+
+  /**
+   * Opens (creating if needed) the durable store in {@code directory} with default options.
+   *
+   * @param directory the store's directory
+   * @return the open store, holding everything acknowledged before
+   * @throws StorageException if the directory is open elsewhere, cannot be read or written, or is damaged
+   */
+  public static LocalVectorStore open(Path directory) {
+    return builder(directory).open();
+  }
+
+  /**
+   * @param directory the store's directory
+   * @return a builder for a durable store in it
+   */
+  public static Builder builder(Path directory) {
+    if (directory == null) {
+      throw new InvalidArgumentException("store directory must not be null");
+    }
+    return new Builder(directory);
+  }
+
+  /** Options of a durable store. */
+  public static final class Builder {
+    private final Path directory;
+    private boolean groupCommit = true;
+    private long snapshotThresholdBytes = DEFAULT_SNAPSHOT_THRESHOLD_BYTES;
+    private boolean snapshotOnClose = true;
+    private StorageOptions storageOptions = StorageOptions.defaults();
+
+    private Builder(Path directory) {
+      this.directory = directory;
+    }
+
+    /**
+     * @param on true (the default): concurrent writers share fsyncs, each returning once its own entry
+     *     is durable; false: every write does its own fsync (slower under concurrency, same guarantees)
+     * @return this
+     */
+    public Builder groupCommit(boolean on) {
+      this.groupCommit = on;
+      return this;
+    }
+
+    /**
+     * @param bytes write a snapshot in the background once about this many bytes were logged since the
+     *     last one (default 64 MiB); 0 turns automatic snapshots off
+     * @return this
+     */
+    public Builder snapshotThresholdBytes(long bytes) {
+      if (bytes < 0) {
+        throw new InvalidArgumentException("snapshot threshold must be ≥ 0, got " + bytes);
+      }
+      this.snapshotThresholdBytes = bytes;
+      return this;
+    }
+
+    /**
+     * @param on true (the default): {@link LocalVectorStore#close()} writes a snapshot when anything was
+     *     logged since the last one, so reopening does not replay the log
+     * @return this
+     */
+    public Builder snapshotOnClose(boolean on) {
+      this.snapshotOnClose = on;
+      return this;
+    }
+
+    /** Internal (tests): file access, segment and entry sizes. Group commit is taken from {@link #groupCommit}. */
+    Builder storageOptions(StorageOptions options) {
+      this.storageOptions = options;
+      return this;
+    }
+
+    /**
+     * Opens the store: loads the latest snapshot, replays the log after it (dropping a torn tail).
+     *
+     * @return the open store
+     * @throws StorageException if the directory is open elsewhere, cannot be read or written, or is damaged
+     */
+    public LocalVectorStore open() {
+      return LocalVectorStore.openDurable(this);
+    }
+  }
+
+  private static LocalVectorStore openDurable(Builder b) {
+    LocalVectorStore store = new LocalVectorStore("local:" + b.directory, DURABLE_CAPABILITIES, b);
+    long start = System.nanoTime();
+    Recovery recovery = store.new Recovery();
+    StoreStorage storage = StoreStorage.open(b.directory, b.storageOptions.withGroupCommit(b.groupCommit), recovery);
+    try {
+      recovery.endSection();
+    } catch (RuntimeException e) {
+      try {
+        storage.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    store.storage = storage;
+    store.openNanos = System.nanoTime() - start;
+    synchronized (store.snapshotMonitor) {
+      store.snapshotCovered = storage.recoveryReport().snapshotSequence();
+    }
+    store.logBytesSinceSnapshot.set(recovery.replayedBytes);
+    store.maybeSnapshot();
+    return store;
+  }
+
+  /**
+   * Rebuilds the store from a snapshot and the log, without logging anything. Records of a FLAT
+   * section are applied in batches as they stream in; those of an HNSW section are held until the
+   * section's graph blob arrives, so the saved graph can be reused (or, without one, rebuilt).
+   */
+  private final class Recovery implements RecoveryHandler {
+    private static final int BATCH = 1000;
+    private LocalCollection section;
+    private List<Record> pending;
+    private boolean streaming;
+    long replayedBytes;
+
+    @Override
+    public void collection(CollectionSpec spec) {
+      endSection();
+      section = addRecovered(spec);
+      streaming = section.graph() == null;
+      pending = new ArrayList<>();
+    }
+
+    @Override
+    public void record(String collection, Record record) {
+      pending.add(record);
+      if (streaming && pending.size() == BATCH) {
+        section.applyUpsert(pending);
+        pending = new ArrayList<>(BATCH);
+      }
+    }
+
+    @Override
+    public void blob(String collection, String name, DataInput in) throws IOException {
+      if (name.equals(LocalCollection.INDEX_BLOB) && !streaming && pending != null) {
+        restore(in);
+      }
+    }
+
+    /** Restores the current HNSW section's records and graph ({@code in} null: rebuilds the graph). */
+    private void restore(DataInput in) {
+      if (section.restoreFrom(pending, in)) {
+        graphsReused++;
+      } else {
+        graphsRebuilt++;
+      }
+      pending = null;
+    }
+
+    void endSection() {
+      if (pending != null) {
+        if (streaming) {
+          section.applyUpsert(pending);
+          pending = null;
+        } else {
+          restore(null);
+        }
+      }
+      section = null;
+    }
+
+    @Override
+    public void operation(long sequence, Operation op) {
+      endSection();
+      replayedBytes += WalEntries.estimate(op, 0);
+      if (op instanceof Operation.CreateCollection c) {
+        addRecovered(c.spec());
+      } else if (op instanceof Operation.DropCollection d) {
+        collections.remove(d.collection());
+      } else {
+        LocalCollection c = collections.get(op.collection());
+        if (c == null) {
+          throw new StorageException("write-ahead log entry " + sequence + " in " + options.directory
+              + " targets collection '" + op.collection() + "', which does not exist at that point", null);
+        }
+        if (op instanceof Operation.Upsert u) {
+          replayedBytes += 4L * c.spec().dimension() * u.records().size();
+          c.applyUpsert(u.records());
+        } else if (op instanceof Operation.Delete d) {
+          c.applyDelete(d.ids());
+        } else if (op instanceof Operation.UpdateMetadata m) {
+          c.applyUpdateMetadata(m.id(), m.metadata());
+        }
+      }
+    }
+
+    private LocalCollection addRecovered(CollectionSpec spec) {
+      capabilities.require(Feature.of(spec.metric()));
+      capabilities.require(spec.index().feature());
+      LocalCollection c = new LocalCollection(LocalVectorStore.this, spec);
+      if (collections.putIfAbsent(spec.name(), c) != null) {
+        throw new StorageException("store " + options.directory + " holds collection '" + spec.name()
+            + "' twice", null);
+      }
+      return c;
+    }
   }
 
   /**
@@ -69,18 +360,250 @@ public final class LocalVectorStore implements VectorStore {
     return dev.quiver.local.internal.kernel.Kernels.active().name();
   }
 
+  /** @return the directory of a durable store; empty for an in-memory one */
+  public Optional<Path> directory() {
+    return storage == null ? Optional.empty() : Optional.of(storage.directory());
+  }
+
+  /** @return true for a store opened on a directory */
+  public boolean isDurable() {
+    return options != null;
+  }
+
+  // ------------------------------------------------------------------ the write path
+
+  /** The part of a write that runs under the gate: checks, logs (returning the last sequence, 0 if none) and applies. */
+  @FunctionalInterface
+  interface GatedWrite {
+    long run();
+  }
+
+  /**
+   * Runs a write: under the read side of the gate (so no snapshot or drop sees it half-done), then
+   * waits for its log entry to be durable before returning.
+   */
+  void write(GatedWrite body) {
+    checkWritable();
+    long seq;
+    gate.readLock().lock();
+    try {
+      checkOpen();
+      checkWritable();
+      seq = body.run();
+    } finally {
+      gate.readLock().unlock();
+    }
+    awaitDurable(seq);
+    maybeSnapshot();
+  }
+
+  /**
+   * Writes log entries (not yet durable). Called with the collection's write lock held, right before
+   * the change is applied, so log order is apply order.
+   *
+   * @param ops makes the entries (not called for an in-memory store)
+   * @return the last entry's sequence; 0 for an in-memory store
+   */
+  long log(java.util.function.Supplier<List<Operation>> ops) {
+    if (storage == null) {
+      return 0;
+    }
+    long seq = 0;
+    for (Operation op : ops.get()) {
+      try {
+        seq = storage.write(op);
+      } catch (StorageException e) {
+        throw failed(e);
+      }
+      logBytesSinceSnapshot.addAndGet(WalEntries.estimate(op, dimensionOf(op)));
+    }
+    return seq;
+  }
+
+  private int dimensionOf(Operation op) {
+    LocalCollection c = collections.get(op.collection());
+    return c == null ? 0 : c.spec().dimension();
+  }
+
+  /** @return the largest log entry the storage accepts */
+  int maxEntryBytes() {
+    return options == null ? Integer.MAX_VALUE : options.storageOptions.maxEntryBytes();
+  }
+
+  private void awaitDurable(long seq) {
+    if (seq <= 0 || storage == null) {
+      return;
+    }
+    try {
+      storage.awaitDurable(seq);
+    } catch (StorageException e) {
+      throw failed(e);
+    }
+  }
+
+  /** Marks the store failed for writes (memory may now be ahead of the disk). */
+  private StorageException failed(StorageException e) {
+    StorageException f = new StorageException("writing to store " + options.directory + " failed, so it accepts no"
+        + " more writes (reads still work); close and reopen it — every acknowledged write is on disk. Cause: "
+        + e.getMessage(), e);
+    synchronized (this) {
+      if (failure == null) {
+        failure = f;
+      }
+    }
+    return f;
+  }
+
+  private void checkWritable() {
+    StorageException f = failure;
+    if (f != null) {
+      throw new StorageException("store " + options.directory + " failed earlier and accepts no more writes;"
+          + " close and reopen it (every acknowledged write is on disk). First failure: " + f.getCause().getMessage(), f);
+    }
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  private void maybeSnapshot() {
+    if (storage == null || options.snapshotThresholdBytes == 0 || failure != null || closed) {
+      return;
+    }
+    boolean due = logBytesSinceSnapshot.get() >= options.snapshotThresholdBytes;
+    if (!due && writesSinceSegmentCheck.incrementAndGet() >= 64) {
+      writesSinceSegmentCheck.set(0);
+      due = storage.wal().segmentFiles().size() >= SNAPSHOT_SEGMENTS;
+    }
+    if (!due || !snapshotScheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      synchronized (this) {
+        if (closed) { // close() shuts down the executor it sees after setting closed
+          snapshotScheduled.set(false);
+          return;
+        }
+        if (snapshotter == null) {
+          snapshotter = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "quiver-snapshot " + options.directory.getFileName());
+            t.setDaemon(true);
+            return t;
+          });
+        }
+      }
+      snapshotter.execute(() -> {
+        try {
+          snapshot();
+        } catch (RuntimeException e) {
+          lastSnapshotFailure = e; // the previous snapshot and the log stay valid; retried after the next threshold
+        } finally {
+          snapshotScheduled.set(false);
+        }
+      });
+    } catch (RejectedExecutionException closing) {
+      snapshotScheduled.set(false);
+    }
+  }
+
+  /**
+   * Writes a snapshot now (durable stores): stops writers while it captures the state and the
+   * covered sequence, then writes the file while they continue. Does nothing when nothing was logged
+   * since the last snapshot, or when the store failed.
+   *
+   * @return whether a snapshot was written
+   * @throws StorageException if writing it failed (the previous snapshot and the log stay valid)
+   */
+  boolean snapshot() {
+    if (storage == null) {
+      return false;
+    }
+    synchronized (snapshotMonitor) {
+      List<LocalCollection.Captured> state = new ArrayList<>();
+      long covered;
+      gate.writeLock().lock();
+      try {
+        if (failure != null) {
+          return false;
+        }
+        covered = storage.lastSequence();
+        if (covered == snapshotCovered) {
+          return false;
+        }
+        for (LocalCollection c : collections.values()) {
+          state.add(c.capture());
+        }
+        logBytesSinceSnapshot.set(0);
+      } finally {
+        gate.writeLock().unlock();
+      }
+      storage.snapshot(covered, w -> {
+        for (LocalCollection.Captured c : state) {
+          c.writeTo(w);
+        }
+      });
+      snapshotCovered = covered;
+      snapshotsWritten.incrementAndGet();
+      return true;
+    }
+  }
+
+  // ------------------------------------------------------------------ introspection for tests and benchmarks
+
+  /** @return HNSW graphs restored from the snapshot at open without rebuilding */
+  int graphsReused() {
+    return graphsReused;
+  }
+
+  /** @return HNSW graphs rebuilt from records at open */
+  int graphsRebuilt() {
+    return graphsRebuilt;
+  }
+
+  /** @return snapshots written since open */
+  int snapshotsWritten() {
+    return snapshotsWritten.get();
+  }
+
+  /** @return how long open took, in nanoseconds (durable stores) */
+  long openNanos() {
+    return openNanos;
+  }
+
+  /** @return the storage, or null in memory */
+  StoreStorage storage() {
+    return storage;
+  }
+
+  /** @return the last background snapshot failure, or null */
+  RuntimeException lastSnapshotFailure() {
+    return lastSnapshotFailure;
+  }
+
+  // ------------------------------------------------------------------ the store API
+
   @Override
   public VectorCollection createCollection(CollectionSpec spec) {
     checkOpen();
     if (spec == null) {
-      throw new dev.quiver.InvalidArgumentException("collection spec must not be null");
+      throw new InvalidArgumentException("collection spec must not be null");
     }
-    CAPABILITIES.require(Feature.of(spec.metric()));
-    CAPABILITIES.require(spec.index().feature());
+    capabilities.require(Feature.of(spec.metric()));
+    capabilities.require(spec.index().feature());
     LocalCollection created = new LocalCollection(this, spec);
-    if (collections.putIfAbsent(spec.name(), created) != null) {
-      throw new CollectionAlreadyExistsException(spec.name());
+    checkWritable();
+    long seq;
+    gate.writeLock().lock();
+    try {
+      checkOpen();
+      checkWritable();
+      if (collections.containsKey(spec.name())) {
+        throw new CollectionAlreadyExistsException(spec.name());
+      }
+      seq = log(() -> List.of(new Operation.CreateCollection(spec)));
+      collections.put(spec.name(), created);
+    } finally {
+      gate.writeLock().unlock();
     }
+    awaitDurable(seq);
     return created;
   }
 
@@ -129,18 +652,85 @@ public final class LocalVectorStore implements VectorStore {
   public boolean dropCollection(String name) {
     checkOpen();
     CollectionSpec.checkName(name);
-    return collections.remove(name) != null;
+    checkWritable();
+    long seq;
+    gate.writeLock().lock();
+    try {
+      checkOpen();
+      checkWritable();
+      if (!collections.containsKey(name)) {
+        return false;
+      }
+      seq = log(() -> List.of(new Operation.DropCollection(name)));
+      collections.remove(name);
+    } finally {
+      gate.writeLock().unlock();
+    }
+    awaitDurable(seq);
+    maybeSnapshot();
+    return true;
   }
 
   @Override
   public Capabilities capabilities() {
-    return CAPABILITIES;
+    return capabilities;
   }
 
+  /**
+   * Closes the store. For a durable store: waits for writes in progress, writes a snapshot if
+   * anything was logged since the last one (unless turned off), syncs and closes the log and releases
+   * the directory. Idempotent.
+   *
+   * @throws StorageException if the final snapshot or sync failed (acknowledged writes are safe regardless)
+   */
   @Override
   public void close() {
-    closed = true;
+    gate.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      gate.writeLock().unlock();
+    }
+    if (storage == null) {
+      collections.clear();
+      return;
+    }
+    RuntimeException error = null;
+    ExecutorService s;
+    synchronized (this) {
+      s = snapshotter;
+    }
+    if (s != null) {
+      s.shutdown();
+      try {
+        s.awaitTermination(1, TimeUnit.HOURS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (options.snapshotOnClose && failure == null) {
+      try {
+        snapshot();
+      } catch (RuntimeException e) {
+        error = e;
+      }
+    }
     collections.clear();
+    try {
+      storage.close();
+    } catch (RuntimeException e) {
+      if (error == null) {
+        error = e;
+      } else {
+        error.addSuppressed(e);
+      }
+    }
+    if (error != null) {
+      throw error;
+    }
   }
 
   private void checkOpen() {

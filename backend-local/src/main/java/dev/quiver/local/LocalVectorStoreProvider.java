@@ -1,17 +1,29 @@
 package dev.quiver.local;
 
+import dev.quiver.InvalidArgumentException;
 import dev.quiver.StoreUri;
-import dev.quiver.UnsupportedFeatureException;
 import dev.quiver.VectorStore;
 import dev.quiver.spi.VectorStoreProvider;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Set;
 
 /**
- * Opens the embedded engine for {@code memory:} and {@code local:} addresses. {@code local:} with
- * no path is in memory; {@code local:<path>} asks for a durable store, which is not built yet and is
- * refused with {@link UnsupportedFeatureException} rather than silently kept in memory.
+ * Opens the embedded engine for {@code memory:} and {@code local:} addresses:
+ * <ul>
+ *   <li>{@code memory:} and {@code local:} (no path) — an in-memory store ({@link LocalVectorStore#inMemory()});
+ *   <li>{@code local:<path>} — a durable store in that directory, created if needed
+ *       ({@link LocalVectorStore#builder(Path)}). Options: {@code groupCommit=true|false} (default true),
+ *       {@code snapshotThresholdBytes=<n>} (default 64 MiB; 0 = no automatic snapshots),
+ *       {@code snapshotOnClose=true|false} (default true). For example
+ *       {@code local:./data?groupCommit=false}.
+ * </ul>
+ * Unknown options of a {@code local:<path>} address are refused with {@link InvalidArgumentException},
+ * so a typo never goes unnoticed.
  */
 public final class LocalVectorStoreProvider implements VectorStoreProvider {
+
+  private static final Set<String> DURABLE_OPTIONS = Set.of("groupCommit", "snapshotThresholdBytes", "snapshotOnClose");
 
   @Override
   public Set<String> schemes() {
@@ -21,13 +33,35 @@ public final class LocalVectorStoreProvider implements VectorStoreProvider {
   @Override
   public VectorStore open(StoreUri uri) {
     if (uri.scheme().equals("local") && !uri.path().isEmpty()) {
-      LocalVectorStore store = LocalVectorStore.inMemory();
-      try {
-        store.capabilities().require(dev.quiver.Feature.DURABILITY);
-      } finally {
-        store.close();
+      for (String name : uri.optionNames()) {
+        if (!DURABLE_OPTIONS.contains(name)) {
+          throw new InvalidArgumentException("unknown option '" + name + "' for a local:<path> store; known: "
+              + String.join(", ", new java.util.TreeSet<>(DURABLE_OPTIONS)));
+        }
       }
+      LocalVectorStore.Builder b = LocalVectorStore.builder(Path.of(uri.path()));
+      uri.option("groupCommit").ifPresent(v -> b.groupCommit(bool("groupCommit", v)));
+      uri.option("snapshotOnClose").ifPresent(v -> b.snapshotOnClose(bool("snapshotOnClose", v)));
+      uri.option("snapshotThresholdBytes").ifPresent(v -> {
+        try {
+          b.snapshotThresholdBytes(Long.parseLong(v.trim()));
+        } catch (NumberFormatException e) {
+          throw new InvalidArgumentException("option snapshotThresholdBytes must be a number of bytes, got '" + v + "'");
+        }
+      });
+      return b.open();
     }
     return LocalVectorStore.inMemory();
+  }
+
+  private static boolean bool(String name, String v) {
+    switch (v.trim().toLowerCase(Locale.ROOT)) {
+      case "true":
+        return true;
+      case "false":
+        return false;
+      default:
+        throw new InvalidArgumentException("option " + name + " must be true or false, got '" + v + "'");
+    }
   }
 }

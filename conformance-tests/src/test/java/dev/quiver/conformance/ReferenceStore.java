@@ -95,7 +95,8 @@ final class ReferenceStore implements VectorStore {
     return Capabilities.builder(BACKEND)
       .supportsNatively(Feature.INDEX_FLAT, Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT, Feature.METRIC_EUCLIDEAN,
           Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST, Feature.LIST_BY_FILTER,
-          Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS)
+          Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS,
+          Feature.ZERO_VECTORS)
       .lacks(Feature.INDEX_HNSW, "a test double")
       .lacks(Feature.INDEX_IVF_FLAT, "a test double")
       .lacks(Feature.INDEX_IVF_PQ, "a test double")

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Kills child JVMs that write to a store at random moments (SIGKILL through
- * {@link Process#destroyForcibly()}), then verifies the directory with the workload's check. A kill
+ * {@link ProcessHandle#destroyForcibly()}), then verifies the directory with the workload's check. A kill
  * loses the process but not the page cache, so this proves that recovery handles every state a
  * process can leave behind (partial entries, half-done snapshots, unsealed segments) and that nothing
  * acknowledged is lost; {@link FaultyStorageIO#simulatePowerLoss} covers the page cache separately.
@@ -69,7 +69,9 @@ final class CrashHarness {
 
     /** Kills the child with SIGKILL and waits until it and its output are gone. */
     void kill() throws InterruptedException {
-      process.destroyForcibly();
+      // Through the handle: Process.destroyForcibly() also closes our end of the child's stdout, which
+      // would drop ACK lines still unread in the pipe; signalling alone lets the reader drain them.
+      process.toHandle().destroyForcibly();
       process.waitFor();
       outReader.join(10_000);
       errReader.join(10_000);
@@ -195,7 +197,15 @@ final class CrashHarness {
             + " before it was killed; stderr:\n" + child.stderr());
       }
       acknowledged.addAll(child.acks);
-      summary = verifier.verify(dir, acknowledged);
+      try {
+        summary = verifier.verify(dir, acknowledged);
+      } catch (AssertionError e) {
+        List<String> acks = child.acks;
+        throw new AssertionError("cycle " + cycle + (killEarly ? " (early kill)" : "") + ", child seed "
+            + (seed * 1_000_003L + cycle) + ", " + acks.size() + " acks, the last: "
+            + acks.subList(Math.max(0, acks.size() - 6), acks.size()) + "; child stderr:\n" + child.stderr()
+            + "\n" + e.getMessage(), e);
+      }
       log.accept("cycle " + cycle + (killEarly ? " (early kill)" : "") + ": +" + child.acks.size() + " acks; " + summary);
     }
     return new Result(cycles, early, acknowledged.size(), summary);

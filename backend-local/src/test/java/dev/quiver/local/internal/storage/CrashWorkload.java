@@ -9,8 +9,8 @@ import java.util.List;
  * constructor (the child instantiates them by class name) and must not touch JUnit in
  * {@link #runChild}, which runs outside the test framework.
  *
- * <p>Today's workload drives the {@link StoreStorage} directly ({@link WalCrashWorkload}); once the
- * engine is durable, a workload can drive a {@code LocalVectorStore} the same way.
+ * <p>{@link WalCrashWorkload} drives the {@link StoreStorage} directly; {@link StoreCrashWorkload}
+ * drives a durable {@code LocalVectorStore}, the whole engine.
  */
 public interface CrashWorkload {
 
