@@ -36,13 +36,14 @@ start_server() {
 }
 
 start_server scripts/milvus-lite.sh QUIVER_MILVUS_URI
+start_server scripts/milvus-server.sh QUIVER_MILVUS_SERVER_URI
 start_server scripts/qdrant-edge-server.sh QUIVER_QDRANT_URL
 
 status=0
 mvn -B -ntp verify "$@" || status=$?
 
 mkdir -p docs/conformance
-for report in */target/conformance/*.md; do
+for report in backend-*/target/conformance/*.md; do
   [ -e "$report" ] && cp "$report" docs/conformance/
 done
 exit "$status"
