@@ -41,8 +41,8 @@ public enum Feature {
   /** Search-time IVF probe count {@link SearchRequest#nprobe(int)}. */
   SEARCH_NPROBE,
   /**
-   * All-zero vectors, as records and as queries, under DOT_PRODUCT and EUCLIDEAN (never under
-   * COSINE, where a zero vector has no direction and is always rejected).
+   * All-zero record vectors under DOT_PRODUCT and EUCLIDEAN (never under COSINE, where a zero vector
+   * has no direction and is always rejected). Zero query vectors are accepted wherever the metric allows.
    */
   ZERO_VECTORS,
   /** Reopening a store finds the collections and records written before. */

@@ -91,6 +91,8 @@ public final class PineconeVectorStore implements VectorStore {
   private final boolean tls;
   private final HttpUrl indexHostOverride;
   private final Duration readyTimeout;
+  private final Duration pollFirst;
+  private final Duration pollMax;
   private final PineconeCollection.Context context;
   private final String label;
   private volatile boolean closed;
@@ -107,7 +109,10 @@ public final class PineconeVectorStore implements VectorStore {
     this.region = b.region;
     this.indexHostOverride = b.indexHost == null ? null : hostUrl(b.indexHost);
     this.readyTimeout = b.readyTimeout;
-    this.context = new PineconeCollection.Context(CAPABILITIES, this::checkOpen, b.freshnessTimeout);
+    this.pollFirst = b.pollFirst;
+    this.pollMax = b.pollMax;
+    this.context = new PineconeCollection.Context(CAPABILITIES, this::checkOpen, b.freshnessTimeout,
+        min(b.pollFirst, PineconeCollection.FRESHNESS_POLL_FIRST), min(b.pollMax, PineconeCollection.FRESHNESS_POLL_MAX));
     this.label = "pinecone:" + cp;
   }
 
@@ -172,9 +177,13 @@ public final class PineconeVectorStore implements VectorStore {
     return open(spec, ready);
   }
 
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   private ControlPlane.IndexModel awaitReady(String collection, ControlPlane.IndexModel model) {
     long deadline = System.nanoTime() + readyTimeout.toNanos();
-    long sleep = 100;
+    long sleep = pollFirst.toMillis();
     while (!model.ready()) {
       if (System.nanoTime() > deadline) {
         throw new DeadlineExceededException("Pinecone index '" + model.name() + "' was not ready within "
@@ -186,7 +195,7 @@ public final class PineconeVectorStore implements VectorStore {
         Thread.currentThread().interrupt();
         throw new DeadlineExceededException("interrupted while waiting for index '" + model.name() + "'", e);
       }
-      sleep = Math.min(2000, sleep * 2);
+      sleep = Math.min(pollMax.toMillis(), sleep * 2);
       model = describe(collection).orElseThrow(() -> new CollectionNotFoundException(collection));
     }
     return model;
@@ -247,7 +256,7 @@ public final class PineconeVectorStore implements VectorStore {
     boolean existed = control.delete(name, index);
     // Wait (bounded) until Pinecone has let go of the name, so a create right after does not collide.
     long deadline = System.nanoTime() + readyTimeout.toNanos();
-    long sleep = 100;
+    long sleep = pollFirst.toMillis();
     while (existed && System.nanoTime() < deadline && control.describe(name, index).isPresent()) {
       try {
         Thread.sleep(sleep);
@@ -255,7 +264,7 @@ public final class PineconeVectorStore implements VectorStore {
         Thread.currentThread().interrupt();
         break;
       }
-      sleep = Math.min(2000, sleep * 2);
+      sleep = Math.min(pollMax.toMillis(), sleep * 2);
     }
     return existed;
   }
@@ -340,6 +349,8 @@ public final class PineconeVectorStore implements VectorStore {
     private Duration connectTimeout = Duration.ofSeconds(10);
     private Duration callTimeout = Duration.ofSeconds(30);
     private Duration readyTimeout = Duration.ofMinutes(3);
+    private Duration pollFirst = Duration.ofMillis(100);
+    private Duration pollMax = Duration.ofSeconds(2);
     private Duration freshnessTimeout = Duration.ofSeconds(30);
     private Duration retryBackoff = Duration.ofMillis(200);
     private Duration maxRetryBackoff = Duration.ofSeconds(20);
@@ -420,6 +431,26 @@ public final class PineconeVectorStore implements VectorStore {
      */
     public Builder readyTimeout(Duration timeout) {
       this.readyTimeout = positive(timeout, "ready timeout");
+      return this;
+    }
+
+    /**
+     * How often the store polls Pinecone while it waits: for a new index to be ready, for a dropped
+     * index's name to be released (doubling from {@code first} up to {@code max}; default 100 ms and
+     * 2 s), and for its own writes to be indexed before a read (then at most 20 ms and 500 ms).
+     *
+     * @param first the first pause between polls (at least 1 ms)
+     * @param max the longest pause between polls (at least {@code first})
+     * @return this builder
+     */
+    public Builder pollInterval(Duration first, Duration max) {
+      Duration f = positive(first, "first poll interval");
+      Duration m = positive(max, "max poll interval");
+      if (f.toMillis() < 1 || m.compareTo(f) < 0) {
+        throw new InvalidArgumentException("poll intervals must satisfy 1 ms <= first <= max, got " + f + " and " + m);
+      }
+      this.pollFirst = f;
+      this.pollMax = m;
       return this;
     }
 

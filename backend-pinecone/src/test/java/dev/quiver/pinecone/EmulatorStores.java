@@ -17,6 +17,8 @@ final class EmulatorStores {
         .timeouts(Duration.ofSeconds(2), Duration.ofSeconds(5))
         .readyTimeout(Duration.ofSeconds(10))
         .freshnessTimeout(Duration.ofSeconds(5))
+        // the emulator answers at once and counts its lag in reads, not time: poll again almost at once
+        .pollInterval(Duration.ofMillis(1), Duration.ofMillis(20))
         .retry(3, Duration.ofMillis(10), Duration.ofSeconds(2));
   }
 

@@ -32,6 +32,15 @@ class PineconeEmulatorConformanceTest extends VectorStoreConformanceKit {
     return EmulatorStores.store(emulator);
   }
 
+  /**
+   * The emulator's lag is counted in reads, not time, so a short timeout suffices; it also bounds the
+   * kit's pause before each "nothing was written" check on an eventually consistent backend.
+   */
+  @Override
+  protected java.time.Duration visibilityTimeout() {
+    return java.time.Duration.ofSeconds(3);
+  }
+
   @Override
   protected IndexSpec indexForTests() {
     return IndexSpec.hnsw(16, 200);

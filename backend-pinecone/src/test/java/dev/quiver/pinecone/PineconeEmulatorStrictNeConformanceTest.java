@@ -16,7 +16,8 @@ class PineconeEmulatorStrictNeConformanceTest extends VectorStoreConformanceKit 
   protected VectorStore createStore() {
     synchronized (PineconeEmulatorStrictNeConformanceTest.class) {
       if (emulator == null) {
-        emulator = new PineconeEmulator(EmulatorFilter.NeMissing.DOES_NOT_MATCH);
+        // this configuration also simulates eventual consistency: writes show after two reads
+        emulator = new PineconeEmulator(EmulatorFilter.NeMissing.DOES_NOT_MATCH).lagReads(2).describesUntilReady(2);
       }
     }
     return EmulatorStores.store(emulator);
@@ -26,6 +27,15 @@ class PineconeEmulatorStrictNeConformanceTest extends VectorStoreConformanceKit 
   @Override
   protected VectorStore reopenStore(VectorStore closed) {
     return EmulatorStores.store(emulator);
+  }
+
+  /**
+   * The emulator's lag is counted in reads, not time, so a short timeout suffices; it also bounds the
+   * kit's pause before each "nothing was written" check on an eventually consistent backend.
+   */
+  @Override
+  protected java.time.Duration visibilityTimeout() {
+    return java.time.Duration.ofSeconds(3);
   }
 
   @Override

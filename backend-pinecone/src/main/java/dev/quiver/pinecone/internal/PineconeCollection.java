@@ -58,8 +58,16 @@ public final class PineconeCollection implements VectorCollection {
    * @param capabilities the store's capabilities
    * @param checkOpen throws when the store is closed
    * @param freshnessTimeout how long a read waits for the collection's own earlier writes (0: not at all)
+   * @param freshnessPollFirst the first pause between freshness probes
+   * @param freshnessPollMax the longest pause between freshness probes
    */
-  public record Context(Capabilities capabilities, Runnable checkOpen, Duration freshnessTimeout) {}
+  public record Context(Capabilities capabilities, Runnable checkOpen, Duration freshnessTimeout,
+      Duration freshnessPollFirst, Duration freshnessPollMax) {}
+
+  /** Default first pause between freshness probes. */
+  public static final Duration FRESHNESS_POLL_FIRST = Duration.ofMillis(20);
+  /** Default longest pause between freshness probes. */
+  public static final Duration FRESHNESS_POLL_MAX = Duration.ofMillis(500);
 
   private final Context ctx;
   private final CollectionSpec spec;
@@ -110,7 +118,7 @@ public final class PineconeCollection implements VectorCollection {
     sendUpserts(nodes);
   }
 
-  /** Pinecone refuses all-zero dense vectors; say so as the declared capability, before sending anything. */
+  /** Pinecone refuses all-zero dense records; say so as the declared capability, before sending anything. */
   private void requireNonZero(float[] vector) {
     for (float v : vector) {
       if (v != 0f) {
@@ -266,9 +274,17 @@ public final class PineconeCollection implements VectorCollection {
     awaitFreshness();
     long[] n = {0};
     String token = null;
+    String last = null; // id pages may shift under concurrent writes: never count an id twice
     do {
       DataPlane.IdPage page = data.list(LIST_LIMIT, token);
-      fetchAll(page.ids(), r -> {
+      List<String> ids = new ArrayList<>();
+      for (String pid : page.ids()) {
+        if (last == null || pid.compareTo(last) > 0) {
+          ids.add(pid);
+          last = pid;
+        }
+      }
+      fetchAll(ids, r -> {
         if (filter.matches(r.metadata())) {
           n[0]++;
         }
@@ -291,6 +307,10 @@ public final class PineconeCollection implements VectorCollection {
     }
     Cursor start = request.cursor().map(this::decodeCursor).orElse(new Cursor(null, null));
     awaitFreshness();
+    // Pinecone's id pages are not stable while others write: a token re-read later can start earlier
+    // or later in id order than it did, and a listed id can be gone by the time it is fetched. So the
+    // cursor's "after" (the last id this scroll examined) is the one authority: every id at or below
+    // it is skipped on every page, and an id page is left only once all of its ids were examined.
     List<Record> out = new ArrayList<>();
     String token = start.token();
     String after = start.after();
@@ -302,36 +322,37 @@ public final class PineconeCollection implements VectorCollection {
           candidates.add(pid);
         }
       }
-      int needed = request.pageSize() - out.size();
-      if (filter == null && candidates.size() > needed) {
-        candidates = candidates.subList(0, needed);
+      int next = 0;
+      while (next < candidates.size() && out.size() < request.pageSize()) {
+        // without a filter, fetch only what can still fill the page; with one, the whole rest
+        int take = filter == null ? Math.min(candidates.size() - next, request.pageSize() - out.size())
+            : candidates.size() - next;
+        List<String> chunk = candidates.subList(next, next + take);
+        Map<String, Record> fetched = new HashMap<>();
+        fetchAll(chunk, r -> fetched.put(Ids.encode(r.id()), r));
+        for (String pid : chunk) {
+          if (out.size() == request.pageSize()) {
+            break;
+          }
+          next++;
+          after = pid;
+          Record r = fetched.get(pid); // absent: deleted since it was listed
+          if (r != null && (filter == null || filter.matches(r.metadata()))) {
+            out.add(r);
+          }
+        }
       }
-      Map<String, Record> fetched = new HashMap<>();
-      fetchAll(candidates, r -> fetched.put(Ids.encode(r.id()), r));
-      String lastTaken = null;
-      for (String pid : candidates) {
-        if (out.size() == request.pageSize()) {
-          break;
-        }
-        lastTaken = pid;
-        Record r = fetched.get(pid);
-        if (r != null && (filter == null || filter.matches(r.metadata()))) {
-          out.add(r);
-        }
-      }
-      boolean pageDone = lastTaken == null || lastTaken.equals(page.ids().get(page.ids().size() - 1));
-      if (out.size() == request.pageSize()) {
-        if (!pageDone) {
-          return new Page(out, Optional.of(encodeCursor(new Cursor(token, lastTaken))));
-        }
-        return new Page(out, page.next() == null ? Optional.empty()
-            : Optional.of(encodeCursor(new Cursor(page.next(), null))));
+      boolean pageDone = next == candidates.size();
+      if (out.size() == request.pageSize() && !pageDone) {
+        return new Page(out, Optional.of(encodeCursor(new Cursor(token, after))));
       }
       if (page.next() == null) {
         return new Page(out, Optional.empty());
       }
       token = page.next();
-      after = null;
+      if (out.size() == request.pageSize()) {
+        return new Page(out, Optional.of(encodeCursor(new Cursor(token, after))));
+      }
     }
   }
 
@@ -371,7 +392,6 @@ public final class PineconeCollection implements VectorCollection {
     }
     float[] query = request.vector();
     spec.checkVector("query vector", query);
-    requireNonZero(query);
     if (request.ef().isPresent()) {
       ctx.capabilities().require(Feature.SEARCH_EF);
     }
@@ -471,7 +491,7 @@ public final class PineconeCollection implements VectorCollection {
       return;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    long sleep = 20;
+    long sleep = Math.max(1, ctx.freshnessPollFirst().toMillis());
     ObjectNode probe = Json.object();
     ArrayNode vec = probe.putArray("vector");
     for (int i = 0; i < spec.dimension(); i++) {
@@ -493,7 +513,7 @@ public final class PineconeCollection implements VectorCollection {
         Thread.currentThread().interrupt();
         return;
       }
-      sleep = Math.min(500, sleep * 2);
+      sleep = Math.min(Math.max(1, ctx.freshnessPollMax().toMillis()), sleep * 2);
     }
   }
 
