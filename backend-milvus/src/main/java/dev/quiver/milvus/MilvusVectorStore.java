@@ -5,6 +5,7 @@ import dev.quiver.BackendException;
 import dev.quiver.Capabilities;
 import dev.quiver.CollectionAlreadyExistsException;
 import dev.quiver.CollectionSpec;
+import dev.quiver.DeadlineExceededException;
 import dev.quiver.Feature;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.Secret;
@@ -65,6 +66,7 @@ public final class MilvusVectorStore implements VectorStore {
   private final Capabilities capabilities;
   private final String label;
   private final boolean lite;
+  private final String serverVersion;
   private volatile boolean closed;
 
   private MilvusVectorStore(Builder b) {
@@ -102,8 +104,27 @@ public final class MilvusVectorStore implements VectorStore {
       client.close();
       throw e;
     }
-    this.lite = version != null && version.toLowerCase(Locale.ROOT).contains("lite");
+    this.serverVersion = version == null ? "" : version;
+    this.lite = isMilvusLite(serverVersion);
     this.capabilities = capabilities(lite);
+  }
+
+  /**
+   * Whether a GetVersion answer comes from Milvus Lite 3.x, the Python re-implementation
+   * ({@code milvus_lite-3.2.2}). Embedded Milvus (the PyPI package {@code milvus}: the real Milvus
+   * binaries) answers {@code v2.3.5-lite} and is real Milvus, so "lite" alone does not identify it.
+   *
+   * @param version the server's version string
+   * @return whether the server is Milvus Lite
+   */
+  static boolean isMilvusLite(String version) {
+    String v = version.toLowerCase(Locale.ROOT);
+    return v.startsWith("milvus_lite") || v.startsWith("milvus-lite");
+  }
+
+  /** @return the version the server reported when the store was opened (for example {@code v2.3.5-lite}) */
+  public String serverVersion() {
+    return serverVersion;
   }
 
   /** @return a builder for {@code localhost:19530}, no TLS, no token, the default database */
@@ -123,8 +144,8 @@ public final class MilvusVectorStore implements VectorStore {
         .maxTopK(Schema.MAX_TOP_K - 16)
         .maxDimension(32_768);
     if (lite) {
-      b.lacks(Feature.INDEX_IVF_PQ, "Milvus Lite accepts IVF_PQ but never builds it (the build fails in the"
-          + " server log and search silently scans); use a real Milvus server");
+      b.lacks(Feature.INDEX_IVF_PQ, "Milvus Lite (server version milvus_lite-*) accepts IVF_PQ but never builds"
+          + " it (the build fails in the server log and search silently scans); use a real Milvus server");
     } else {
       b.supportsNatively(Feature.INDEX_IVF_PQ);
     }
@@ -243,14 +264,39 @@ public final class MilvusVectorStore implements VectorStore {
     return true;
   }
 
+  /** How long {@link #ensureLoaded} waits for a collection to load (Milvus's own default load timeout). */
+  private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(10);
+
+  /**
+   * Loads the collection unless it is loaded, and waits until it is. The wait polls the load state
+   * every 20-200 ms itself rather than using the SDK's synchronous load (which polls every 500 ms):
+   * loading an empty collection takes real Milvus 1-3 s, so the SDK's granularity costs up to half a
+   * second per created or opened collection.
+   */
   private void ensureLoaded(String milvusName, String name) {
-    Boolean loaded = calls.idempotent("get load state", name, () -> client.getLoadState(
-        GetLoadStateReq.builder().collectionName(milvusName).build()));
-    if (!Boolean.TRUE.equals(loaded)) {
-      calls.idempotent("load collection", name, () -> {
-        client.loadCollection(LoadCollectionReq.builder().collectionName(milvusName).build());
-        return null;
-      });
+    GetLoadStateReq state = GetLoadStateReq.builder().collectionName(milvusName).build();
+    if (Boolean.TRUE.equals(calls.idempotent("get load state", name, () -> client.getLoadState(state)))) {
+      return;
+    }
+    // Idempotent: a collection that is already loading (createCollection starts loading) keeps loading.
+    calls.idempotent("load collection", name, () -> {
+      client.loadCollection(LoadCollectionReq.builder().collectionName(milvusName).sync(false).build());
+      return null;
+    });
+    long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
+    long pause = 20;
+    while (!Boolean.TRUE.equals(calls.idempotent("get load state", name, () -> client.getLoadState(state)))) {
+      if (System.nanoTime() > deadline) {
+        throw new DeadlineExceededException("Milvus collection '" + name + "' did not finish loading within "
+            + LOAD_TIMEOUT.toMinutes() + " minutes", null);
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnavailableException("interrupted while waiting for Milvus collection '" + name + "' to load", e);
+      }
+      pause = Math.min(200, pause * 2);
     }
   }
 
@@ -275,7 +321,7 @@ public final class MilvusVectorStore implements VectorStore {
 
   @Override
   public String toString() {
-    return "MilvusVectorStore[" + label + (lite ? ", Milvus Lite" : "") + "]";
+    return "MilvusVectorStore[" + label + ", server " + serverVersion + (lite ? " (Milvus Lite)" : "") + "]";
   }
 
   /**

@@ -25,12 +25,14 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /**
  * Against the real server: values and ids full of quotes, backslashes, newlines, control characters
  * and unicode never widen or break a filter; a tenant filter still returns only its tenant; values of
  * one type never match a literal of another (Milvus Lite evaluates {@code 1 == true} in Python).
  */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MilvusSecurityTest {
 
   static final List<String> EVIL = List.of("\") or true or (\"", "') or true or ('", "\" or 1==1 or \"",
@@ -38,13 +40,18 @@ class MilvusSecurityTest {
       "ünï 日本 🙂", "e\u0301", "%", "_", "*", "\" || \"", "[\"acme\"]", "acme\u0000", "\") or (meta[\"tenant\"] == \"other",
       "exists meta[\"tenant\"]", "");
 
-  static MilvusVectorStore store;
-  static VectorCollection c;
-  static List<Record> data = new ArrayList<>();
+  MilvusVectorStore store;
+  VectorCollection c;
+  final List<Record> data = new ArrayList<>();
+
+  /** @return a store on the server under test (overridden for the real-Milvus run) */
+  MilvusVectorStore open() {
+    return MilvusTestServer.open();
+  }
 
   @BeforeAll
-  static void load() {
-    store = MilvusTestServer.open();
+  void load() {
+    store = open();
     String name = "sec-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     c = store.createCollection(CollectionSpec.builder(name).dimension(4).metric(Metric.EUCLIDEAN).build());
     int i = 0;
@@ -65,7 +72,7 @@ class MilvusSecurityTest {
   }
 
   @AfterAll
-  static void drop() {
+  void drop() {
     if (store != null) {
       store.dropCollection(c.name());
       store.close();

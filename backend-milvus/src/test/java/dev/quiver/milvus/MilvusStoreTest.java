@@ -96,9 +96,8 @@ class MilvusStoreTest {
         assertFalse(c.updateMetadata("missing", Metadata.of("k", 3)));
         assertTrue(c.updateMetadata("a", Metadata.of("k", 3)));
         assertEquals(Metadata.of("k", 3L), c.get("a").orElseThrow().metadata());
-        if (store.isMilvusLite()) {
-          assertFalse(store.capabilities().supports(Feature.INDEX_IVF_PQ), "Lite cannot build IVF_PQ");
-        }
+        assertEquals(!store.isMilvusLite(), store.capabilities().supports(Feature.INDEX_IVF_PQ),
+            "IVF_PQ is declared exactly where it is built (not on Lite); server " + store.serverVersion());
       } finally {
         assertTrue(store.dropCollection(name));
       }
@@ -107,5 +106,14 @@ class MilvusStoreTest {
     VectorStore closed = MilvusTestServer.open();
     closed.close();
     assertThrows(StoreClosedException.class, closed::listCollections);
+  }
+
+  @Test
+  void liteIsRecognisedByItsVersionString() {
+    assertTrue(MilvusVectorStore.isMilvusLite("milvus_lite-3.2.2"));
+    assertFalse(MilvusVectorStore.isMilvusLite("v2.3.5-lite"), "Embedded Milvus runs the real Milvus binaries");
+    assertFalse(MilvusVectorStore.isMilvusLite("v2.6.4"));
+    assertFalse(MilvusVectorStore.capabilities(true).supports(Feature.INDEX_IVF_PQ));
+    assertTrue(MilvusVectorStore.capabilities(false).supports(Feature.INDEX_IVF_PQ));
   }
 }

@@ -62,6 +62,28 @@ final class MilvusTestServer {
     }
   }
 
+  /** The variable naming a real Milvus server (scripts/milvus-server.sh starts Milvus 2.3.5 for scripts/test.sh). */
+  static final String SERVER_ENV = "QUIVER_MILVUS_SERVER_URI";
+  private static boolean serverSkipPrinted;
+
+  /**
+   * @return a new store on the real Milvus server of {@code QUIVER_MILVUS_SERVER_URI}, or aborts the
+   *     running test with the reason when it is not set
+   */
+  static synchronized MilvusVectorStore openServer() {
+    String env = System.getenv(SERVER_ENV);
+    if (env == null || env.isBlank()) {
+      String reason = SERVER_ENV + " is not set; run scripts/test.sh (starts Milvus 2.3.5 with"
+          + " scripts/milvus-server.sh) or set " + SERVER_ENV + "=milvus://host:port";
+      if (!serverSkipPrinted) {
+        serverSkipPrinted = true;
+        System.out.println("SKIPPED (no real Milvus server): " + reason);
+      }
+      Assumptions.abort(reason);
+    }
+    return MilvusVectorStore.builder().uri(env.trim()).deadline(Duration.ofSeconds(60)).build();
+  }
+
   /** @return a new store on the test server */
   static MilvusVectorStore open() {
     return MilvusVectorStore.builder().uri(uri()).deadline(Duration.ofSeconds(60)).build();

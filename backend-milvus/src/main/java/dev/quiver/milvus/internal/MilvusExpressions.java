@@ -3,6 +3,7 @@ package dev.quiver.milvus.internal;
 import dev.quiver.Filter;
 import dev.quiver.InvalidFilterException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -21,7 +22,10 @@ import java.util.regex.Pattern;
  * comparison is guarded by the type tag, so a comparison never meets a value of another type.
  * Milvus Lite evaluates missing keys and cross-type comparisons as SQL-style "unknown" (which
  * {@code not} keeps unknown), real Milvus as false or, for {@code !=}, true; on total atoms both
- * agree, and {@code not (P)} is then the exact complement of {@code P} on both servers.
+ * agree, and {@code not (P)} is then the exact complement of {@code P} on both servers. Numeric atoms
+ * are split by the tags {@code "i"} and {@code "f"} so that the server only compares longs with long
+ * literals and doubles with double literals (real Milvus compares a long with a double in double
+ * precision); see {@link #numeric}.
  *
  * <p>String literals are double-quoted with {@code \\}, {@code \"}, {@code \n}, {@code \r} and
  * {@code \t} escaped; every other character (including non-ASCII) is written raw, because Milvus
@@ -32,7 +36,6 @@ import java.util.regex.Pattern;
 public final class MilvusExpressions {
 
   private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
-  private static final String NUMBER_TAG = "i";
 
   private MilvusExpressions() {}
 
@@ -108,14 +111,13 @@ public final class MilvusExpressions {
       if (v instanceof Boolean b) {
         return List.of(tagIs(field, "b") + " and " + meta(field) + " == " + b);
       }
-      return List.of(isNumber(field) + " and (" + numberEquals(field, (Number) v) + ")");
     }
-    return List.of(isNumber(field) + " and (" + range(field, c.op(), (Number) v) + ")");
+    return numeric(field, List.of(new Bound(c.op(), (Number) v)));
   }
 
   private static List<String> in(String field, List<Object> values) {
     Set<String> strings = new LinkedHashSet<>();
-    Set<Object> numbers = new LinkedHashSet<>();
+    List<Bound> numbers = new ArrayList<>();
     Set<Boolean> booleans = new LinkedHashSet<>();
     for (Object v : values) {
       if (v instanceof String s) {
@@ -123,7 +125,10 @@ public final class MilvusExpressions {
       } else if (v instanceof Boolean b) {
         booleans.add(b);
       } else {
-        numbers.add(v);
+        Bound eq = new Bound(Filter.Operator.EQ, (Number) v);
+        if (!numbers.contains(eq)) {
+          numbers.add(eq);
+        }
       }
     }
     List<String> parts = new ArrayList<>();
@@ -136,11 +141,7 @@ public final class MilvusExpressions {
       parts.add(tagIs(field, "l") + " and json_contains_any(" + meta(field) + ", " + stringList(strings) + ")");
     }
     if (!numbers.isEmpty()) {
-      List<String> eqs = new ArrayList<>();
-      for (Object n : numbers) {
-        eqs.add("(" + numberEquals(field, (Number) n) + ")");
-      }
-      parts.add(isNumber(field) + " and (" + String.join(" or ", eqs) + ")");
+      parts.addAll(numeric(field, numbers));
     }
     if (!booleans.isEmpty()) {
       List<String> eqs = new ArrayList<>();
@@ -152,41 +153,143 @@ public final class MilvusExpressions {
     return parts;
   }
 
-  private static String isNumber(String field) {
-    return "(" + types(field) + " == \"" + NUMBER_TAG + "\" or " + types(field) + " == \"f\")";
-  }
-
   private static String tagIs(String field, String tag) {
     return types(field) + " == \"" + tag + "\"";
   }
 
+  /** One numeric comparison {@code value op literal}; {@code in} is a disjunction of EQ bounds. */
+  private record Bound(Filter.Operator op, Number literal) {}
+
   /**
-   * Equality with a number. {@link Long#MIN_VALUE} cannot be written as a literal on real Milvus
-   * (its parser reads the magnitude 2^63 as an int64 first), so it becomes the exact range
-   * {@code >= -2^63 (as a double) and < -(2^63 - 1)}, which holds for that long and for the double
-   * -2^63 only.
+   * The disjunction of {@code bounds}, split by the stored value's type tag so that the server only
+   * ever compares a long with a long literal and a double with a double literal. Real Milvus compares
+   * a long with a double (either way round) in double precision, which is not exact beyond ±2^53;
+   * same-type comparisons are exact on Milvus and on Milvus Lite. The other-type literal is replaced
+   * by the exact equivalent bound of the stored type ({@link #longCondition}, {@link #doubleCondition}).
+   *
+   * @return one disjunct per tag that can match: {@code qtypes["k"] == "i" and (...)},
+   *     {@code qtypes["k"] == "f" and (...)}
    */
-  private static String numberEquals(String field, Number v) {
-    if (v instanceof Long l && l == Long.MIN_VALUE) {
-      return meta(field) + " >= " + MIN_AS_DOUBLE + " and " + meta(field) + " < " + (Long.MIN_VALUE + 1);
+  private static List<String> numeric(String field, List<Bound> bounds) {
+    List<String> parts = new ArrayList<>();
+    for (String tag : List.of(LONG_TAG, DOUBLE_TAG)) {
+      List<String> conds = new ArrayList<>();
+      boolean always = false;
+      for (Bound b : bounds) {
+        String cond = tag.equals(LONG_TAG) ? longCondition(field, b.op(), b.literal())
+            : doubleCondition(field, b.op(), b.literal());
+        if (cond == null) {
+          continue;
+        }
+        if (cond.isEmpty()) {
+          always = true;
+        } else {
+          conds.add(cond);
+        }
+      }
+      if (always) {
+        parts.add(tagIs(field, tag));
+      } else if (conds.size() == 1) {
+        parts.add(tagIs(field, tag) + " and (" + conds.get(0) + ")");
+      } else if (!conds.isEmpty()) {
+        parts.add(tagIs(field, tag) + " and ((" + String.join(") or (", conds) + "))");
+      }
     }
-    return meta(field) + " == " + number(v);
+    if (parts.isEmpty()) {
+      // Cannot happen (one side of every bound is satisfiable), but never emit an empty disjunction.
+      parts.add(tagIs(field, LONG_TAG) + " and " + tagIs(field, DOUBLE_TAG));
+    }
+    return parts;
   }
 
-  private static final String MIN_AS_DOUBLE = "-9223372036854775808.0";
+  private static final String LONG_TAG = "i";
+  private static final String DOUBLE_TAG = "f";
+  /** A condition that holds for every value of the type (the disjunct is just the tag test). */
+  private static final String TRUE = "";
+  /** A condition that holds for no value of the type (the disjunct is left out). */
+  private static final String FALSE = null;
 
-  private static String range(String field, Filter.Operator op, Number v) {
-    if (v instanceof Long l && l == Long.MIN_VALUE) {
-      // x > MIN  <=>  x >= MIN + 1;  x <= MIN  <=>  x < MIN + 1 (no double lies strictly between)
+  private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
+  private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
+
+  /**
+   * {@code x op literal} over every long {@code x}, as a comparison with a long literal, or
+   * {@link #TRUE}/{@link #FALSE}. A double literal {@code d} becomes: {@code x > d} ⇔ {@code x > floor(d)},
+   * {@code x >= d} ⇔ {@code x >= ceil(d)}, {@code x < d} ⇔ {@code x < ceil(d)}, {@code x <= d} ⇔
+   * {@code x <= floor(d)}, {@code x == d} ⇔ {@code x == d} if d is an integer, else never; literals
+   * beyond the long range are constant.
+   */
+  static String longCondition(String field, Filter.Operator op, Number literal) {
+    if (literal instanceof Long l) {
+      return longCompare(field, op, l);
+    }
+    BigDecimal d = exact(literal.doubleValue());
+    BigDecimal floor = d.setScale(0, RoundingMode.FLOOR);
+    BigDecimal ceil = d.setScale(0, RoundingMode.CEILING);
+    if (ceil.compareTo(LONG_MIN) < 0) { // d < every long (floor < ceil <= ... < MIN)
+      return op == Filter.Operator.GT || op == Filter.Operator.GTE ? TRUE : FALSE;
+    }
+    if (floor.compareTo(LONG_MAX) > 0) { // d > every long
+      return op == Filter.Operator.LT || op == Filter.Operator.LTE ? TRUE : FALSE;
+    }
+    // From here MIN <= ceil and floor <= MAX; d is a double, so |d| < 2^63 or d == -2^63 and both fit.
+    return switch (op) {
+      case EQ -> floor.compareTo(ceil) == 0 ? longCompare(field, op, floor.longValueExact()) : FALSE;
+      case GT -> longCompare(field, op, floor.longValueExact());
+      case GTE -> longCompare(field, op, ceil.longValueExact());
+      case LT -> longCompare(field, op, ceil.longValueExact());
+      case LTE -> longCompare(field, op, floor.longValueExact());
+    };
+  }
+
+  /**
+   * {@code x op l} over longs. {@link Long#MIN_VALUE} cannot be written as a literal on real Milvus
+   * (its parser reads the magnitude 2^63 as an int64 first), so comparisons with it are rewritten
+   * with {@code MIN + 1}: {@code == MIN} ⇔ {@code < MIN+1}, {@code > MIN} ⇔ {@code >= MIN+1},
+   * {@code >= MIN} always, {@code < MIN} never, {@code <= MIN} ⇔ {@code < MIN+1}.
+   */
+  private static String longCompare(String field, Filter.Operator op, long l) {
+    if (l == Long.MIN_VALUE) {
+      String minPlusOne = Long.toString(Long.MIN_VALUE + 1);
       return switch (op) {
-        case GT -> meta(field) + " >= " + (Long.MIN_VALUE + 1);
-        case GTE -> meta(field) + " >= " + MIN_AS_DOUBLE;
-        case LT -> meta(field) + " < " + MIN_AS_DOUBLE;
-        case LTE -> meta(field) + " < " + (Long.MIN_VALUE + 1);
-        case EQ -> numberEquals(field, v);
+        case EQ, LTE -> meta(field) + " < " + minPlusOne;
+        case GT -> meta(field) + " >= " + minPlusOne;
+        case GTE -> TRUE;
+        case LT -> FALSE;
       };
     }
-    return meta(field) + " " + op.symbol() + " " + number(v);
+    return meta(field) + " " + op.symbol() + " " + l;
+  }
+
+  /**
+   * {@code x op literal} over every finite double {@code x}, as a comparison with a double literal,
+   * or {@link #FALSE}. A long literal {@code l} that is a double is written as that double; otherwise
+   * with {@code lo < l < hi} the neighbouring doubles: {@code x > l} and {@code x >= l} ⇔
+   * {@code x >= hi}, {@code x < l} and {@code x <= l} ⇔ {@code x <= lo}, {@code x == l} never.
+   */
+  static String doubleCondition(String field, Filter.Operator op, Number literal) {
+    if (literal instanceof Long l) {
+      double near = l.doubleValue();
+      int cmp = exact(near).compareTo(BigDecimal.valueOf(l));
+      if (cmp != 0) {
+        double lo = cmp < 0 ? near : Math.nextDown(near);
+        double hi = cmp < 0 ? Math.nextUp(near) : near;
+        return switch (op) {
+          case EQ -> FALSE;
+          case GT, GTE -> meta(field) + " >= " + number(hi);
+          case LT, LTE -> meta(field) + " <= " + number(lo);
+        };
+      }
+      return meta(field) + " " + op.symbol() + " " + number(near);
+    }
+    return meta(field) + " " + op.symbol() + " " + number(literal.doubleValue());
+  }
+
+  private static BigDecimal exact(double d) {
+    if (!Double.isFinite(d)) {
+      throw new InvalidFilterException("number " + d + " cannot be used in a Milvus filter", -1);
+    }
+    return new BigDecimal(d);
   }
 
   /**
@@ -198,7 +301,14 @@ public final class MilvusExpressions {
     if (v instanceof Long l) {
       return Long.toString(l);
     }
-    double d = v.doubleValue();
+    return number(v.doubleValue());
+  }
+
+  /**
+   * @param d a finite double
+   * @return it in plain decimal notation with a fraction part (never exponent notation)
+   */
+  static String number(double d) {
     if (!Double.isFinite(d)) {
       throw new InvalidFilterException("number " + d + " cannot be used in a Milvus filter", -1);
     }
