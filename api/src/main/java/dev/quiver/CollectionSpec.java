@@ -1,6 +1,9 @@
 package dev.quiver;
 
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -102,6 +105,33 @@ public final class CollectionSpec {
       }
       throw new InvalidArgumentException(what + " is a zero vector, which has no direction under COSINE");
     }
+  }
+
+  /**
+   * Checks a whole upsert batch before anything is written: no nulls, every vector fits this
+   * collection ({@link #checkVector}), and no id appears twice (vendors disagree on which duplicate
+   * wins, so Quiver refuses the batch).
+   *
+   * @param records the batch
+   * @return an immutable copy of the batch, safe to write
+   * @throws InvalidArgumentException on a null, a zero vector under COSINE or a duplicate id
+   * @throws DimensionMismatchException on a vector of the wrong length
+   */
+  public List<Record> checkRecords(List<Record> records) {
+    if (records == null) {
+      throw new InvalidArgumentException("records must not be null");
+    }
+    Set<String> seen = new HashSet<>();
+    for (Record r : records) {
+      if (r == null) {
+        throw new InvalidArgumentException("records must not contain null");
+      }
+      checkVector("record '" + r.id() + "'", r.vector());
+      if (!seen.add(r.id())) {
+        throw new InvalidArgumentException("record id '" + r.id() + "' appears twice in one upsert");
+      }
+    }
+    return List.copyOf(records);
   }
 
   /** @return a builder holding this spec's values */

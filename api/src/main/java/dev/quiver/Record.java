@@ -1,6 +1,9 @@
 package dev.quiver;
 
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -53,6 +56,24 @@ public final class Record {
    */
   public static String checkId(String id) {
     return Check.id(id);
+  }
+
+  /**
+   * Checks the ids of a get or delete: none null or invalid.
+   *
+   * @param ids ids
+   * @return the ids in their first-seen order, each once
+   * @throws InvalidArgumentException if the collection is null or an id is invalid
+   */
+  public static Set<String> checkIds(Collection<String> ids) {
+    if (ids == null) {
+      throw new InvalidArgumentException("ids must not be null");
+    }
+    Set<String> out = new LinkedHashSet<>();
+    for (String id : ids) {
+      out.add(Check.id(id));
+    }
+    return out;
   }
 
   /** @return the id */

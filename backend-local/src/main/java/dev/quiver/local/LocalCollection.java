@@ -34,8 +34,6 @@ import java.util.Base64;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -175,24 +173,11 @@ final class LocalCollection implements VectorCollection {
   @Override
   public void upsert(List<Record> batch) {
     store.checkLive(this);
-    if (batch == null) {
-      throw new InvalidArgumentException("records must not be null");
-    }
     // Validate everything first: a bad record fails the whole call and nothing is written.
-    Set<String> seen = new HashSet<>();
-    for (Record r : batch) {
-      if (r == null) {
-        throw new InvalidArgumentException("records must not contain null");
-      }
-      spec.checkVector("record '" + r.id() + "'", r.vector());
-      if (!seen.add(r.id())) {
-        throw new InvalidArgumentException("record id '" + r.id() + "' appears twice in one upsert");
-      }
-    }
-    if (batch.isEmpty()) {
+    List<Record> records = spec.checkRecords(batch);
+    if (records.isEmpty()) {
       return; // nothing to write or log
     }
-    List<Record> records = List.copyOf(batch);
     store.write(() -> {
       store.checkLive(this);
       List<Slot> fresh = prepare(records);
@@ -332,7 +317,7 @@ final class LocalCollection implements VectorCollection {
   @Override
   public List<Record> get(Collection<String> ids) {
     store.checkLive(this);
-    Set<String> wanted = checkIds(ids);
+    Set<String> wanted = Record.checkIds(ids);
     List<Record> out = new ArrayList<>();
     for (String id : wanted) {
       Slot s = byId.get(id);
@@ -346,7 +331,7 @@ final class LocalCollection implements VectorCollection {
   @Override
   public void delete(Collection<String> ids) {
     store.checkLive(this);
-    Set<String> doomed = checkIds(ids);
+    Set<String> doomed = Record.checkIds(ids);
     store.write(() -> {
       store.checkLive(this);
       long seq = 0;
@@ -1082,17 +1067,6 @@ final class LocalCollection implements VectorCollection {
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private static Set<String> checkIds(Collection<String> ids) {
-    if (ids == null) {
-      throw new InvalidArgumentException("ids must not be null");
-    }
-    Set<String> out = new LinkedHashSet<>();
-    for (String id : ids) {
-      out.add(Record.checkId(id));
-    }
-    return out;
-  }
 
   private static void checkFilter(Filter filter) {
     if (filter == null) {

@@ -34,12 +34,9 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * One Milvus collection behind the Quiver API. Internal: obtain it through
@@ -98,21 +95,11 @@ public final class MilvusCollection implements VectorCollection {
   @Override
   public void upsert(List<Record> records) {
     checkOpen.run();
-    if (records == null) {
-      throw new InvalidArgumentException("records must not be null");
-    }
     // Validate and encode everything first: a bad record fails the call before anything is sent.
-    Set<String> seen = new HashSet<>();
-    List<JsonObject> rows = new ArrayList<>(records.size());
-    List<Long> sizes = new ArrayList<>(records.size());
-    for (Record r : records) {
-      if (r == null) {
-        throw new InvalidArgumentException("records must not contain null");
-      }
-      spec.checkVector("record '" + r.id() + "'", r.vector());
-      if (!seen.add(r.id())) {
-        throw new InvalidArgumentException("record id '" + r.id() + "' appears twice in one upsert");
-      }
+    List<Record> valid = spec.checkRecords(records);
+    List<JsonObject> rows = new ArrayList<>(valid.size());
+    List<Long> sizes = new ArrayList<>(valid.size());
+    for (Record r : valid) {
       JsonObject row = row(r);
       rows.add(row);
       sizes.add(estimate(r, row));
@@ -173,7 +160,7 @@ public final class MilvusCollection implements VectorCollection {
   @Override
   public void delete(Collection<String> ids) {
     checkOpen.run();
-    List<String> unique = new ArrayList<>(checkIds(ids));
+    List<String> unique = new ArrayList<>(Record.checkIds(ids));
     if (unique.isEmpty()) {
       // Never send an empty expression: Milvus Lite deletes every row for it. Still check the collection exists.
       count();
@@ -215,7 +202,7 @@ public final class MilvusCollection implements VectorCollection {
   @Override
   public List<Record> get(Collection<String> ids) {
     checkOpen.run();
-    List<String> unique = new ArrayList<>(checkIds(ids));
+    List<String> unique = new ArrayList<>(Record.checkIds(ids));
     if (unique.isEmpty()) {
       count();
       return List.of();
@@ -401,17 +388,6 @@ public final class MilvusCollection implements VectorCollection {
     }
     if (out.length != spec.dimension()) {
       throw new BackendException("Milvus returned a vector of dimension " + out.length + " for record '" + id + "'", null);
-    }
-    return out;
-  }
-
-  private static Set<String> checkIds(Collection<String> ids) {
-    if (ids == null) {
-      throw new InvalidArgumentException("ids must not be null");
-    }
-    Set<String> out = new LinkedHashSet<>();
-    for (String id : ids) {
-      out.add(Record.checkId(id));
     }
     return out;
   }

@@ -23,12 +23,9 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -101,18 +98,9 @@ public final class PineconeCollection implements VectorCollection {
   @Override
   public void upsert(List<Record> records) {
     ctx.checkOpen().run();
-    if (records == null) {
-      throw new InvalidArgumentException("records must not be null");
-    }
-    Set<String> seen = new HashSet<>();
-    List<ObjectNode> nodes = new ArrayList<>(records.size());
-    for (Record r : records) {
-      if (r == null) {
-        throw new InvalidArgumentException("records must not contain null");
-      }
-      if (!seen.add(r.id())) {
-        throw new InvalidArgumentException("record id '" + r.id() + "' appears twice in one upsert");
-      }
+    List<Record> valid = spec.checkRecords(records);
+    List<ObjectNode> nodes = new ArrayList<>(valid.size());
+    for (Record r : valid) {
       nodes.add(vectorNode(r.id(), r.vector(), r.metadata()));
     }
     sendUpserts(nodes);
@@ -520,14 +508,11 @@ public final class PineconeCollection implements VectorCollection {
   // ---------------------------------------------------------------- helpers
 
   private static List<String> encodeIds(Collection<String> ids) {
-    if (ids == null) {
-      throw new InvalidArgumentException("ids must not be null");
+    List<String> out = new ArrayList<>();
+    for (String id : Record.checkIds(ids)) {
+      out.add(Ids.encode(id));
     }
-    Set<String> out = new LinkedHashSet<>();
-    for (String id : ids) {
-      out.add(Ids.encode(Record.checkId(id)));
-    }
-    return new ArrayList<>(out);
+    return out;
   }
 
   private static float[] floats(JsonNode values) {

@@ -44,12 +44,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -99,19 +96,9 @@ public final class QdrantCollection implements VectorCollection {
 
   @Override
   public void upsert(List<Record> records) {
-    if (records == null) {
-      throw new InvalidArgumentException("records must not be null");
-    }
-    Set<String> seen = new HashSet<>();
-    List<PointStruct> points = new ArrayList<>(records.size());
-    for (Record r : records) {
-      if (r == null) {
-        throw new InvalidArgumentException("records must not contain null");
-      }
-      spec.checkVector("record '" + r.id() + "'", r.vector());
-      if (!seen.add(r.id())) {
-        throw new InvalidArgumentException("record id '" + r.id() + "' appears twice in one upsert");
-      }
+    List<Record> valid = spec.checkRecords(records);
+    List<PointStruct> points = new ArrayList<>(valid.size());
+    for (Record r : valid) {
       points.add(point(r));
     }
     List<PointStruct> batch = new ArrayList<>();
@@ -159,7 +146,7 @@ public final class QdrantCollection implements VectorCollection {
 
   @Override
   public void delete(Collection<String> ids) {
-    List<String> list = new ArrayList<>(checkIds(ids));
+    List<String> list = new ArrayList<>(Record.checkIds(ids));
     for (int i = 0; i < list.size(); i += ID_BATCH) {
       PointsIdsList.Builder sel = PointsIdsList.newBuilder();
       for (String id : list.subList(i, Math.min(list.size(), i + ID_BATCH))) {
@@ -202,7 +189,7 @@ public final class QdrantCollection implements VectorCollection {
 
   @Override
   public List<Record> get(Collection<String> ids) {
-    List<String> wanted = new ArrayList<>(checkIds(ids));
+    List<String> wanted = new ArrayList<>(Record.checkIds(ids));
     Map<String, Record> found = new HashMap<>();
     for (int i = 0; i < wanted.size(); i += ID_BATCH) {
       GetPoints.Builder req = GetPoints.newBuilder().setCollectionName(name)
@@ -414,17 +401,6 @@ public final class QdrantCollection implements VectorCollection {
       }
     }
     throw new InvalidArgumentException("cursor '" + cursor + "' was not made by a Qdrant collection's list()");
-  }
-
-  private static Set<String> checkIds(Collection<String> ids) {
-    if (ids == null) {
-      throw new InvalidArgumentException("ids must not be null");
-    }
-    Set<String> out = new LinkedHashSet<>();
-    for (String id : ids) {
-      out.add(Record.checkId(id));
-    }
-    return out;
   }
 
   private static void checkFilter(Filter filter) {
