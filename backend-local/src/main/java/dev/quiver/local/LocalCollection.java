@@ -691,36 +691,20 @@ final class LocalCollection implements VectorCollection {
     ScanHeap heap = new ScanHeap((int) Math.min(keep, matching + 1), keep);
     double excludedBound = Double.POSITIVE_INFINITY; // lower bound of every record left out
     boolean excluded = false;
-    if (admitted == null) {
-      for (Slot s : byId.values()) {
-        if (!s.live) {
-          continue;
-        }
-        float f = scanDistance(query, queryAux, s);
-        if (!Float.isFinite(f)) {
-          return null;
-        }
-        Slot out = heap.offer(f, s);
-        if (out != null) {
-          excluded = true;
-          excludedBound = Math.min(excludedBound, lowerBound(heap.lastKey, queryAux, out));
-        }
+    Iterable<Slot> candidates = admitted == null ? byId.values()
+        : () -> admitted.stream().mapToObj(slots::get).iterator();
+    for (Slot s : candidates) {
+      if (s == null || !s.live) {
+        continue;
       }
-    } else {
-      for (int ord = admitted.nextSetBit(0); ord >= 0; ord = admitted.nextSetBit(ord + 1)) {
-        Slot s = slots.get(ord);
-        if (s == null || !s.live) {
-          continue;
-        }
-        float f = scanDistance(query, queryAux, s);
-        if (!Float.isFinite(f)) {
-          return null;
-        }
-        Slot out = heap.offer(f, s);
-        if (out != null) {
-          excluded = true;
-          excludedBound = Math.min(excludedBound, lowerBound(heap.lastKey, queryAux, out));
-        }
+      float f = scanDistance(query, queryAux, s);
+      if (!Float.isFinite(f)) {
+        return null;
+      }
+      Slot out = heap.offer(f, s);
+      if (out != null) {
+        excluded = true;
+        excludedBound = Math.min(excludedBound, lowerBound(heap.lastKey, queryAux, out));
       }
     }
     List<Scored> best = new ArrayList<>(heap.size);

@@ -65,7 +65,6 @@ class ArchitectureTest {
         if (!other.equals(backend)) {
           noClasses().that().resideInAPackage(API + "." + backend + "..")
               .should().dependOnClassesThat().resideInAPackage(API + "." + other + "..")
-              .allowEmptyShould(true) // a backend module may still be a skeleton
               .check(classes);
         }
       }
