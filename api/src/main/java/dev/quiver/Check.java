@@ -19,13 +19,9 @@ final class Check {
     if (id == null || id.isEmpty()) {
       throw new InvalidArgumentException("record id must be a non-empty string, got " + (id == null ? "null" : "''"));
     }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (Character.isHighSurrogate(c) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        throw new InvalidArgumentException("record id contains an unpaired UTF-16 surrogate at index " + i);
-      }
+    int bad = unpairedSurrogate(id);
+    if (bad >= 0) {
+      throw new InvalidArgumentException("record id contains an unpaired UTF-16 surrogate at index " + bad);
     }
     int bytes = id.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > Record.MAX_ID_BYTES) {
@@ -41,6 +37,31 @@ final class Check {
    * Long as they are, Integer/Short/Byte widened to Long, Float widened to Double. Returns
    * {@code null} for anything else (including null); finiteness is the caller's check.
    */
+  /**
+   * A string with an unpaired surrogate is not valid Unicode: UTF-8 encoders replace it with '?', so
+   * a backend would store something else than was written. Returns its index, or -1 when well formed.
+   */
+  static int unpairedSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  static String wellFormed(String s, String what) {
+    int bad = unpairedSurrogate(s);
+    if (bad >= 0) {
+      throw new InvalidArgumentException(what + " has an unpaired UTF-16 surrogate at index " + bad
+          + "; it cannot be stored exactly (UTF-8 has no encoding for it)");
+    }
+    return s;
+  }
+
   static Object scalar(Object value) {
     if (value instanceof String || value instanceof Long || value instanceof Boolean || value instanceof Double) {
       return value;

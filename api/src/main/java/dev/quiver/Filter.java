@@ -38,6 +38,46 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
   /** Deepest nesting the parser and builder accept. */
   int MAX_DEPTH = 64;
 
+  /** Most nodes (predicates and connectives) one filter may have; keeps translation and evaluation bounded. */
+  int MAX_NODES = 4096;
+
+  /** Most values one {@code in [...]} list may have. */
+  int MAX_IN_VALUES = 16_384;
+
+  /**
+   * Dispatch on the node type. Every translator (to Milvus expressions, Qdrant conditions, Pinecone
+   * JSON, the local metadata index) is a visitor, so each handles exactly these six node kinds and
+   * a new kind is a compile error everywhere rather than a silent fall-through.
+   *
+   * @param <R> what the visit returns
+   */
+  interface Visitor<R> {
+    /** @param c a comparison @return the result */
+    R comparison(Comparison c);
+
+    /** @param in an in-list @return the result */
+    R in(In in);
+
+    /** @param e an exists @return the result */
+    R exists(Exists e);
+
+    /** @param not a negation @return the result */
+    R not(Not not);
+
+    /** @param and a conjunction @return the result */
+    R and(And and);
+
+    /** @param or a disjunction @return the result */
+    R or(Or or);
+  }
+
+  /**
+   * @param visitor a visitor
+   * @param <R> what it returns
+   * @return the visitor's result for this node
+   */
+  <R> R accept(Visitor<R> visitor);
+
   /**
    * The reference evaluator.
    *
@@ -267,6 +307,11 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
     }
 
     @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.comparison(this);
+    }
+
+    @Override
     public boolean matches(Metadata metadata) {
       Object actual = metadata.get(field).orElse(null);
       if (actual == null) {
@@ -307,11 +352,20 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
       if (values == null || values.isEmpty()) {
         throw new InvalidFilterException("'in' on '" + field + "' needs at least one value", -1);
       }
+      if (values.size() > MAX_IN_VALUES) {
+        throw new InvalidFilterException("'in' on '" + field + "' has " + values.size() + " values; the limit is "
+            + MAX_IN_VALUES, -1);
+      }
       List<Object> canonical = new ArrayList<>(values.size());
       for (Object v : values) {
         canonical.add(FilterSupport.literal(field, v));
       }
       values = List.copyOf(canonical);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.in(this);
     }
 
     @Override
@@ -346,6 +400,11 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
     }
 
     @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.exists(this);
+    }
+
+    @Override
     public boolean matches(Metadata metadata) {
       return metadata.containsKey(field);
     }
@@ -371,6 +430,11 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
     }
 
     @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.not(this);
+    }
+
+    @Override
     public boolean matches(Metadata metadata) {
       return !operand.matches(metadata);
     }
@@ -390,6 +454,11 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
     /** Validates and flattens. */
     public And {
       operands = FilterSupport.flatten(operands, And.class, "and");
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.and(this);
     }
 
     @Override
@@ -417,6 +486,11 @@ public sealed interface Filter permits Filter.Comparison, Filter.In, Filter.Exis
     /** Validates and flattens. */
     public Or {
       operands = FilterSupport.flatten(operands, Or.class, "or");
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.or(this);
     }
 
     @Override
@@ -461,6 +535,13 @@ final class FilterSupport {
     if (scalar instanceof Double d && !Double.isFinite(d)) {
       throw new InvalidFilterException("value for '" + field + "' must be finite, got " + d, -1);
     }
+    if (scalar instanceof String str) {
+      int bad = Check.unpairedSurrogate(str);
+      if (bad >= 0) {
+        throw new InvalidFilterException("string value for '" + field + "' has an unpaired UTF-16 surrogate at index "
+            + bad + "; it cannot be stored or matched exactly", -1);
+      }
+    }
     return scalar;
   }
 
@@ -468,6 +549,10 @@ final class FilterSupport {
     if (operands == null || operands.size() < 2) {
       throw new InvalidFilterException("'" + word + "' needs at least two operands", -1);
     }
+    if (operands.contains(null)) {
+      throw new InvalidFilterException("operand of '" + word + "' must not be null", -1);
+    }
+    checkSize(operands, word);
     List<Filter> out = new ArrayList<>();
     for (Filter f : operands) {
       if (f == null) {
@@ -487,6 +572,33 @@ final class FilterSupport {
     if (depth(f) >= Filter.MAX_DEPTH) {
       throw new InvalidFilterException("filter is nested deeper than " + Filter.MAX_DEPTH + " levels", -1);
     }
+  }
+
+  /** Refuses a tree of more than {@link Filter#MAX_NODES} nodes (counted without descending past the limit). */
+  static void checkSize(List<Filter> operands, String word) {
+    int nodes = 1;
+    for (Filter f : operands) {
+      nodes += size(f, Filter.MAX_NODES - nodes + 1);
+      if (nodes > Filter.MAX_NODES) {
+        throw new InvalidFilterException("'" + word + "' would make a filter of more than " + Filter.MAX_NODES
+            + " nodes; use 'in [...]' for long lists of values", -1);
+      }
+    }
+  }
+
+  private static int size(Filter f, int budget) {
+    if (f instanceof Filter.Not n) {
+      return 1 + size(n.operand(), budget - 1);
+    }
+    List<Filter> ops = f instanceof Filter.And a ? a.operands() : f instanceof Filter.Or o ? o.operands() : List.of();
+    int n = 1;
+    for (Filter op : ops) {
+      n += size(op, budget - n);
+      if (n > budget) {
+        return n;
+      }
+    }
+    return n;
   }
 
   static int depth(Filter f) {

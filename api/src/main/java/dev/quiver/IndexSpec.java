@@ -66,13 +66,17 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
    * @param efConstruction candidate list size while building
    */
   record Hnsw(int m, int efConstruction) implements IndexSpec {
+    /** Largest efConstruction accepted: far above useful values (100..800), low enough to bound a build's memory. */
+    public static final int MAX_EF_CONSTRUCTION = 4_096;
+
     /** Validates the parameters. */
     public Hnsw {
       if (m < 2 || m > 512) {
         throw new InvalidArgumentException("HNSW m must be between 2 and 512, got " + m);
       }
-      if (efConstruction < 1) {
-        throw new InvalidArgumentException("HNSW efConstruction must be at least 1, got " + efConstruction);
+      if (efConstruction < 1 || efConstruction > MAX_EF_CONSTRUCTION) {
+        throw new InvalidArgumentException(
+            "HNSW efConstruction must be between 1 and " + MAX_EF_CONSTRUCTION + ", got " + efConstruction);
       }
     }
 
@@ -90,10 +94,13 @@ public sealed interface IndexSpec permits IndexSpec.Flat, IndexSpec.Hnsw, IndexS
    * @param bits bits per sub-code, or 0 when {@code subspaces} is 0
    */
   record IvfPq(int nlist, int subspaces, int bits) implements IndexSpec {
+    /** Largest nlist accepted (Milvus's own limit). */
+    public static final int MAX_NLIST = 65_536;
+
     /** Validates the parameters. */
     public IvfPq {
-      if (nlist < 1) {
-        throw new InvalidArgumentException("IVF nlist must be at least 1, got " + nlist);
+      if (nlist < 1 || nlist > MAX_NLIST) {
+        throw new InvalidArgumentException("IVF nlist must be between 1 and " + MAX_NLIST + ", got " + nlist);
       }
       if (subspaces < 0) {
         throw new InvalidArgumentException("PQ subspaces must be at least 0, got " + subspaces);

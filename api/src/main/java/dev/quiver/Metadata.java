@@ -116,6 +116,9 @@ public final class Metadata {
       if (scalar instanceof Double d && !Double.isFinite(d)) {
         throw new InvalidArgumentException("metadata value for '" + key + "' must be finite, got " + d);
       }
+      if (scalar instanceof String str) {
+        Check.wellFormed(str, "metadata value for '" + key + "'");
+      }
       return scalar;
     }
     if (value instanceof List<?> list) {
@@ -125,7 +128,7 @@ public final class Metadata {
           throw new InvalidArgumentException("metadata list '" + key + "' may hold only strings, got "
               + (o == null ? "null" : o.getClass().getSimpleName()));
         }
-        out.add(s);
+        out.add(Check.wellFormed(s, "an element of metadata list '" + key + "'"));
       }
       return Collections.unmodifiableList(out);
     }

@@ -13,6 +13,12 @@ import java.util.OptionalInt;
  */
 public final class SearchRequest {
 
+  /** Largest topK any backend is asked for; {@link Capabilities#maxTopK()} may be lower. */
+  public static final int MAX_TOP_K = 100_000;
+
+  /** Largest search-time ef accepted. */
+  public static final int MAX_EF = 65_536;
+
   private final float[] vector;
   private final int topK;
   private final Filter filter;
@@ -41,8 +47,9 @@ public final class SearchRequest {
    * @throws InvalidArgumentException on a non-finite vector or top-k below 1
    */
   public static SearchRequest of(float[] vector, int topK) {
-    if (topK < 1) {
-      throw new InvalidArgumentException("topK must be at least 1, got " + topK);
+    if (topK < 1 || topK > MAX_TOP_K) {
+      throw new InvalidArgumentException("topK must be between 1 and " + MAX_TOP_K + ", got " + topK
+          + " (a backend may allow fewer: Capabilities.maxTopK())");
     }
     return new SearchRequest(Check.finiteVector(vector, "query vector"), topK, null, false, true, null, null, null);
   }
@@ -100,8 +107,8 @@ public final class SearchRequest {
    * @return a copy with the hint
    */
   public SearchRequest ef(int ef) {
-    if (ef < 1) {
-      throw new InvalidArgumentException("ef must be at least 1, got " + ef);
+    if (ef < 1 || ef > MAX_EF) {
+      throw new InvalidArgumentException("ef must be between 1 and " + MAX_EF + ", got " + ef);
     }
     return new SearchRequest(vector, topK, filter, includeVectors, includeMetadata, minScore, ef, nprobe);
   }
@@ -114,8 +121,8 @@ public final class SearchRequest {
    * @return a copy with the hint
    */
   public SearchRequest nprobe(int nprobe) {
-    if (nprobe < 1) {
-      throw new InvalidArgumentException("nprobe must be at least 1, got " + nprobe);
+    if (nprobe < 1 || nprobe > IndexSpec.IvfPq.MAX_NLIST) {
+      throw new InvalidArgumentException("nprobe must be between 1 and " + IndexSpec.IvfPq.MAX_NLIST + ", got " + nprobe);
     }
     return new SearchRequest(vector, topK, filter, includeVectors, includeMetadata, minScore, ef, nprobe);
   }

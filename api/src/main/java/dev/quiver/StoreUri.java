@@ -13,13 +13,24 @@ import java.util.Set;
 /**
  * A parsed store address: {@code scheme:rest?option=value&...}. Two shapes are understood:
  * {@code scheme://host[:port][/path]} (remote backends) and {@code scheme:path} (the local engine,
- * for example {@code local:./data} or {@code memory:}). Options are percent-decoded. Options that carry
- * credentials ({@value #SECRET_OPTION_NAMES_DOC}) are printed as {@code ***} by {@link #toString()}.
+ * for example {@code local:./data} or {@code memory:}). Options are percent-decoded.
+ *
+ * <p>Secrecy is the default: every option value is treated as a secret and printed as {@code ***} by
+ * {@link #toString()} (and so in every error message that names the address) unless the option is on
+ * the short list of settings known to carry no credential ({@link #PUBLIC_OPTIONS}). A key passed
+ * under any other name, {@code ?apiKey=}, {@code ?pwd=} or {@code ?x=}, is never shown. User info
+ * before {@code @} is refused, and the text of an address that cannot be parsed is never echoed.
  */
 public final class StoreUri {
 
-  static final String SECRET_OPTION_NAMES_DOC = "token, apiKey, api_key, key, password";
-  private static final Set<String> SECRET_OPTIONS = Set.of("token", "apikey", "api_key", "key", "password");
+  /**
+   * Options whose values are printed: settings that carry no credential. Every other option's value
+   * prints as {@code ***}.
+   */
+  public static final Set<String> PUBLIC_OPTIONS = Set.of(
+      "database", "db", "tls", "cloud", "region", "indexHost", "namespace", "tenant",
+      "timeoutMs", "timeoutSeconds", "deadlineMs", "freshnessTimeoutSeconds", "maxAttempts",
+      "groupCommit", "snapshotOnClose", "snapshotThresholdBytes", "recover");
 
   private final String scheme;
   private final String host;
@@ -44,8 +55,9 @@ public final class StoreUri {
     Check.notNull(uri, "store URI");
     int colon = uri.indexOf(':');
     if (colon < 1 || !uri.substring(0, colon).matches("[A-Za-z][A-Za-z0-9+.-]*")) {
-      throw new InvalidArgumentException("store URI must start with a scheme such as 'local:' or 'milvus://', got '"
-          + redactQuery(uri) + "'");
+      // never echo the text: a key pasted where the address belongs must not reach a log
+      throw new InvalidArgumentException("store URI must start with a scheme such as 'local:' or 'milvus://'; got "
+          + uri.length() + " characters without one");
     }
     String scheme = uri.substring(0, colon).toLowerCase(Locale.ROOT);
     String rest = uri.substring(colon + 1);
@@ -98,9 +110,28 @@ public final class StoreUri {
     return URLDecoder.decode(s, StandardCharsets.UTF_8);
   }
 
-  private static String redactQuery(String uri) {
-    int q = uri.indexOf('?');
-    return q < 0 ? uri : uri.substring(0, q) + "?...";
+  /**
+   * @param name an option name
+   * @return whether its value is printed; {@code false} for every option not in {@link #PUBLIC_OPTIONS}
+   */
+  public static boolean isPublicOption(String name) {
+    return PUBLIC_OPTIONS.contains(name);
+  }
+
+  /**
+   * The values of all options that are not public: what a store must never print. The boundary
+   * ({@link dev.quiver.spi.AbstractVectorStore}) scrubs them from every message leaving a store.
+   *
+   * @return the secret values
+   */
+  public Set<Secret> secrets() {
+    Set<Secret> out = new java.util.HashSet<>();
+    options.forEach((k, v) -> {
+      if (!isPublicOption(k) && !v.isEmpty()) {
+        out.add(Secret.of(v));
+      }
+    });
+    return Collections.unmodifiableSet(out);
   }
 
   /** @return the scheme, lower-cased */
@@ -154,11 +185,12 @@ public final class StoreUri {
         sb.append(':').append(port);
       }
     }
-    sb.append(path);
+    // a path with user info ("milvus:user:pass@host") is printed without it
+    int at = path.lastIndexOf('@');
+    sb.append(at < 0 ? path : "***" + path.substring(at));
     char sep = '?';
     for (Map.Entry<String, String> e : options.entrySet()) {
-      boolean secret = SECRET_OPTIONS.contains(e.getKey().toLowerCase(Locale.ROOT));
-      sb.append(sep).append(e.getKey()).append('=').append(secret ? "***" : e.getValue());
+      sb.append(sep).append(e.getKey()).append('=').append(isPublicOption(e.getKey()) ? e.getValue() : "***");
       sep = '&';
     }
     return sb.toString();

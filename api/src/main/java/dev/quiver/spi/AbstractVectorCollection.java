@@ -1,0 +1,222 @@
+package dev.quiver.spi;
+
+import dev.quiver.Capabilities;
+import dev.quiver.CollectionSpec;
+import dev.quiver.Feature;
+import dev.quiver.Filter;
+import dev.quiver.InvalidArgumentException;
+import dev.quiver.ListRequest;
+import dev.quiver.Match;
+import dev.quiver.Metadata;
+import dev.quiver.Metric;
+import dev.quiver.Page;
+import dev.quiver.Record;
+import dev.quiver.SearchRequest;
+import dev.quiver.VectorCollection;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The checked boundary of a collection (see {@link AbstractVectorStore}): every public call checks
+ * its arguments against the collection's spec and the backend's {@link Capabilities} before the
+ * adapter's {@code do...} method runs, so an adapter sees only valid input, and refused input has
+ * written nothing. List cursors are wrapped here: an adapter returns and receives its own cursor
+ * text, callers see a cursor bound to the collection and filter that a damaged or foreign cursor
+ * cannot pass.
+ */
+public abstract class AbstractVectorCollection implements VectorCollection {
+
+  private final AbstractVectorStore store;
+  private final CollectionSpec spec;
+
+  /**
+   * @param store the store this collection belongs to (its boundary maps errors and observes calls)
+   * @param spec the collection's spec
+   */
+  protected AbstractVectorCollection(AbstractVectorStore store, CollectionSpec spec) {
+    this.store = AbstractVectorStore.require(store, "store");
+    this.spec = AbstractVectorStore.require(spec, "spec");
+  }
+
+  @Override
+  public final String name() {
+    return spec.name();
+  }
+
+  @Override
+  public final CollectionSpec spec() {
+    return spec;
+  }
+
+  /** @return the capabilities of the store this collection belongs to */
+  protected final Capabilities capabilities() {
+    return store.capabilities();
+  }
+
+  // ------------------------------------------------------------------ writes
+
+  @Override
+  public final void upsert(List<Record> records) {
+    store.run(name(), "upsert", () -> {
+      List<Record> valid = spec.checkRecords(records);
+      if (spec.metric() != Metric.COSINE) {
+        for (Record r : valid) {
+          if (isZero(r.vector())) {
+            capabilities().require(Feature.ZERO_VECTORS);
+            break;
+          }
+        }
+      }
+      if (!valid.isEmpty()) {
+        doUpsert(valid);
+      }
+    }, true);
+  }
+
+  @Override
+  public final void delete(Collection<String> ids) {
+    store.run(name(), "delete", () -> {
+      List<String> valid = new ArrayList<>(Record.checkIds(ids));
+      if (!valid.isEmpty()) {
+        doDelete(valid);
+      }
+    }, true);
+  }
+
+  @Override
+  public final void delete(Filter filter) {
+    store.run(name(), "deleteByFilter", () -> {
+      AbstractVectorStore.require(filter, "filter");
+      capabilities().require(Feature.DELETE_BY_FILTER);
+      doDelete(filter);
+    }, true);
+  }
+
+  @Override
+  public final boolean updateMetadata(String id, Metadata metadata) {
+    return store.call(name(), "updateMetadata", () -> {
+      Record.checkId(id);
+      AbstractVectorStore.require(metadata, "metadata");
+      capabilities().require(Feature.UPDATE_METADATA);
+      return doUpdateMetadata(id, metadata);
+    });
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  @Override
+  public final List<Record> get(Collection<String> ids) {
+    return store.call(name(), "get", () -> {
+      List<String> valid = new ArrayList<>(Record.checkIds(ids));
+      return valid.isEmpty() ? List.of() : List.copyOf(doGet(valid));
+    });
+  }
+
+  @Override
+  public final Optional<Record> get(String id) {
+    return store.call(name(), "get", () -> {
+      Record.checkId(id);
+      return doGet(List.of(id)).stream().findFirst();
+    });
+  }
+
+  @Override
+  public final long count() {
+    return store.call(name(), "count", () -> doCount(Optional.empty()));
+  }
+
+  @Override
+  public final long count(Filter filter) {
+    return store.call(name(), "count", () -> {
+      AbstractVectorStore.require(filter, "filter");
+      capabilities().require(Feature.COUNT_BY_FILTER);
+      return doCount(Optional.of(filter));
+    });
+  }
+
+  @Override
+  public final Page list(ListRequest request) {
+    return store.call(name(), "list", () -> {
+      AbstractVectorStore.require(request, "list request");
+      if (request.filter().isPresent()) {
+        capabilities().require(Feature.LIST_BY_FILTER);
+      }
+      ListRequest inner = request.cursor(request.cursor()
+          .map(c -> Cursors.unwrap(name(), request.filter(), c)).orElse(null));
+      Page page = doList(inner);
+      return new Page(page.records(), page.nextCursor().map(c -> Cursors.wrap(name(), request.filter(), c)));
+    });
+  }
+
+  @Override
+  public final List<Match> search(SearchRequest request) {
+    return store.call(name(), "search", () -> {
+      AbstractVectorStore.require(request, "search request");
+      spec.checkVector("query vector", request.vector());
+      Capabilities caps = capabilities();
+      if (request.topK() > caps.maxTopK()) {
+        throw new InvalidArgumentException(
+            "topK " + request.topK() + " exceeds " + caps.backend() + "'s limit of " + caps.maxTopK());
+      }
+      if (request.ef().isPresent()) {
+        caps.require(Feature.SEARCH_EF);
+      }
+      if (request.nprobe().isPresent()) {
+        caps.require(Feature.SEARCH_NPROBE);
+      }
+      return List.copyOf(doSearch(request));
+    });
+  }
+
+  // ------------------------------------------------------------------ what adapters implement
+
+  /** @param records valid records of the right dimension, ids unique, at least one */
+  protected abstract void doUpsert(List<Record> records);
+
+  /** @param ids valid ids, each once, at least one */
+  protected abstract void doDelete(List<String> ids);
+
+  /** @param filter a filter (the backend supports delete by filter) */
+  protected abstract void doDelete(Filter filter);
+
+  /**
+   * @param id a valid id
+   * @param metadata the new metadata
+   * @return whether the record existed
+   */
+  protected abstract boolean doUpdateMetadata(String id, Metadata metadata);
+
+  /**
+   * @param ids valid ids, each once, at least one
+   * @return the records found, in request order
+   */
+  protected abstract List<Record> doGet(List<String> ids);
+
+  /** @param filter a filter, or empty for all records @return the number of matching records */
+  protected abstract long doCount(Optional<Filter> filter);
+
+  /**
+   * @param request a request whose cursor, if any, is a cursor this adapter returned earlier for the
+   *     same collection and filter
+   * @return the page, with the adapter's own next cursor
+   */
+  protected abstract Page doList(ListRequest request);
+
+  /**
+   * @param request a request whose vector has the collection's dimension, whose top-k is within the
+   *     backend's limit and whose hints the backend supports
+   * @return the matches, best first
+   */
+  protected abstract List<Match> doSearch(SearchRequest request);
+
+  private static boolean isZero(float[] v) {
+    for (float x : v) {
+      if (x != 0f) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
