@@ -13,12 +13,17 @@
 #   $REPO/target/milvus-lite/uri       milvus://127.0.0.1:PORT
 #   $REPO/target/milvus-lite/datadir   path of the temporary data dir
 #   $REPO/target/milvus-lite/server.log
+#
+# A private instance that can be restarted on the same port and data (restart tests):
+#   MILVUS_LITE_STATE=DIR   state directory instead of $REPO/target/milvus-lite
+#   MILVUS_LITE_PORT=N      listen on N instead of a free port
+#   MILVUS_LITE_DATA=DIR    serve the data in DIR (created if missing); stop keeps it
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
 VENV="$REPO/.venv-milvus"
-STATE="$REPO/target/milvus-lite"
+STATE="${MILVUS_LITE_STATE:-$REPO/target/milvus-lite}"
 PY="${PYTHON:-python3}"
 START_TIMEOUT="${MILVUS_LITE_START_TIMEOUT:-120}"
 
@@ -81,9 +86,14 @@ cmd_start() {
   ensure_venv
   mkdir -p "$STATE"
   local port datadir pid
-  port="$(free_port)"
-  datadir="$(mktemp -d "${TMPDIR:-/tmp}/milvus-lite-data.XXXXXX")"
-  echo "$datadir" > "$STATE/datadir"
+  port="${MILVUS_LITE_PORT:-$(free_port)}"
+  if [[ -n "${MILVUS_LITE_DATA:-}" ]]; then
+    datadir="$MILVUS_LITE_DATA"  # kept by stop: not recorded in $STATE/datadir
+    mkdir -p "$datadir"
+  else
+    datadir="$(mktemp -d "${TMPDIR:-/tmp}/milvus-lite-data.XXXXXX")"
+    echo "$datadir" > "$STATE/datadir"
+  fi
   # setsid: the server leads its own session/process group, so stop can kill
   # the whole group. The child records its own pid (setsid may fork).
   rm -f "$STATE/pid"

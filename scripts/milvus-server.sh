@@ -25,12 +25,17 @@
 #   $REPO/target/milvus-server/uri           milvus://127.0.0.1:PORT
 #   $REPO/target/milvus-server/datadir       path of the temporary data dir (config, data, Milvus's own logs)
 #   $REPO/target/milvus-server/server.log    supervisor and launcher output
+#
+# A private instance that can be restarted on the same port and data (restart tests):
+#   MILVUS_SERVER_STATE=DIR   state directory instead of $REPO/target/milvus-server
+#   MILVUS_SERVER_PORT=N      forward port N instead of a free one
+#   MILVUS_SERVER_DATA=DIR    keep data, config and logs in DIR (created if missing); stop keeps it
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$SCRIPT_DIR/.." && pwd)"
 VENV="$REPO/.venv-milvus-server"
-STATE="$REPO/target/milvus-server"
+STATE="${MILVUS_SERVER_STATE:-$REPO/target/milvus-server}"
 PY="${PYTHON:-python3}"
 START_TIMEOUT="${MILVUS_SERVER_START_TIMEOUT:-180}"
 
@@ -234,10 +239,15 @@ cmd_start() {
   write_supervisor
   local port datadir pid t0 version
   t0=$(date +%s.%N)
-  port="$(free_port)"
-  datadir="$(mktemp -d "${TMPDIR:-/tmp}/milvus-server-data.XXXXXX")"
-  echo "$datadir" > "$STATE/datadir"
-  ln -s "$VENV/milvus-bin" "$datadir/bin"
+  port="${MILVUS_SERVER_PORT:-$(free_port)}"
+  if [[ -n "${MILVUS_SERVER_DATA:-}" ]]; then
+    datadir="$MILVUS_SERVER_DATA"  # kept by stop: not recorded in $STATE/datadir
+    mkdir -p "$datadir"
+  else
+    datadir="$(mktemp -d "${TMPDIR:-/tmp}/milvus-server-data.XXXXXX")"
+    echo "$datadir" > "$STATE/datadir"
+  fi
+  [[ -e "$datadir/bin" ]] || ln -s "$VENV/milvus-bin" "$datadir/bin"
   rm -f "$STATE/pid"
   # setsid: the supervisor leads its own session/process group (launcher and Milvus inherit it),
   # so stop can signal the whole group.

@@ -5,35 +5,29 @@ import dev.quiver.BackendException;
 import dev.quiver.Capabilities;
 import dev.quiver.CollectionAlreadyExistsException;
 import dev.quiver.CollectionSpec;
-import dev.quiver.DeadlineExceededException;
 import dev.quiver.Feature;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.Secret;
-import dev.quiver.StoreClosedException;
 import dev.quiver.StoreUri;
 import dev.quiver.UnavailableException;
-import dev.quiver.VectorCollection;
-import dev.quiver.VectorStore;
-import dev.quiver.VectorStoreException;
 import dev.quiver.milvus.internal.Calls;
+import dev.quiver.milvus.internal.Connection;
 import dev.quiver.milvus.internal.Errors;
 import dev.quiver.milvus.internal.Indexes;
 import dev.quiver.milvus.internal.MilvusCollection;
 import dev.quiver.milvus.internal.Names;
 import dev.quiver.milvus.internal.Schema;
 import dev.quiver.milvus.internal.SpecCodec;
-import io.milvus.v2.client.ConnectConfig;
+import dev.quiver.spi.AbstractVectorCollection;
+import dev.quiver.spi.AbstractVectorStore;
 import io.milvus.v2.client.MilvusClientV2;
-import io.milvus.v2.client.RetryConfig;
 import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.service.collection.request.AddFieldReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.DescribeCollectionReq;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
-import io.milvus.v2.service.collection.request.GetLoadStateReq;
 import io.milvus.v2.service.collection.request.HasCollectionReq;
-import io.milvus.v2.service.collection.request.LoadCollectionReq;
 import io.milvus.v2.service.collection.response.DescribeCollectionResp;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,57 +46,41 @@ import java.util.Optional;
  *     .token(Secret.of(System.getenv("MILVUS_TOKEN"))).database("default").build()) { ... }
  * }</pre>
  *
- * <p>Every call has a deadline; transient failures of idempotent calls are retried by one
- * Resilience4j retry (the SDK's own retries are off); a circuit breaker guards the store. How Quiver
- * maps collections, records, filters and scores onto Milvus is described in
- * {@code docs/backends/milvus.md}. Thread-safe.
+ * <p>Arguments are checked, errors mapped and the token scrubbed from every message by the
+ * {@link AbstractVectorStore} boundary. Every call has one deadline (default 10 s) that covers its
+ * retries: transient failures of idempotent calls are retried by the shared
+ * {@link dev.quiver.spi.RemotePolicy} (the SDK's own retries are off), and a connection that failed is
+ * made afresh on the next call, so a handle survives a server restart. How Quiver maps collections,
+ * records, filters and scores onto Milvus: {@code docs/backends/milvus.md}; failures and retries:
+ * {@code docs/resilience.md}. Thread-safe.
  */
-public final class MilvusVectorStore implements VectorStore {
+public final class MilvusVectorStore extends AbstractVectorStore {
 
   static final String BACKEND = "milvus";
 
-  private final MilvusClientV2 client;
+  /** How long creating or opening a collection waits for it to load (Milvus's own default load timeout). */
+  private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(10);
+
+  private final Connection connection;
   private final Calls calls;
   private final Capabilities capabilities;
   private final String label;
   private final boolean lite;
   private final String serverVersion;
-  private volatile boolean closed;
 
   private MilvusVectorStore(Builder b) {
+    super(b.token == null ? List.of() : List.of(b.token));
     this.label = (b.tls ? "milvus+tls://" : "milvus://") + b.host + ":" + b.port
         + (b.database == null ? "" : "/" + b.database);
-    ConnectConfig.ConnectConfigBuilder cfg = ConnectConfig.builder()
-        .uri((b.tls ? "https://" : "http://") + b.host + ":" + b.port)
-        .secure(b.tls)
-        .connectTimeoutMs(b.connectTimeout.toMillis())
-        .rpcDeadlineMs(b.deadline.toMillis());
-    if (b.token != null) {
-      cfg.token(b.token.reveal());
-    }
-    if (b.database != null) {
-      cfg.dbName(b.database);
-    }
-    MilvusClientV2 c;
-    try {
-      c = new MilvusClientV2(cfg.build());
-    } catch (RuntimeException e) {
-      VectorStoreException mapped = Errors.map(e, "connect to " + label, null);
-      if (!(mapped instanceof dev.quiver.AuthenticationException)) {
-        throw new UnavailableException("cannot connect to " + label + ": " + e.getMessage(), e);
-      }
-      throw mapped;
-    }
-    // One retry layer only: ours. maxRetryTimes(1) makes the SDK call each RPC exactly once.
-    c.retryConfig(RetryConfig.builder().maxRetryTimes(1).build());
-    this.client = c;
-    this.calls = new Calls(label, b.maxAttempts, b.initialBackoff);
+    this.connection = new Connection(new Connection.Settings(b.host, b.port, b.tls, b.token, b.database, b.deadline,
+        b.connectTimeout), label);
+    this.calls = new Calls(connection, b.maxAttempts, b.deadline);
     String version;
     try {
-      version = calls.idempotent("get server version", null, client::getServerVersion);
+      version = calls.idempotent("get server version", null, MilvusClientV2::getServerVersion);
     } catch (RuntimeException e) {
-      client.close();
-      throw e;
+      connection.close();
+      throw Errors.withoutSecret(e, b.token);
     }
     this.serverVersion = version == null ? "" : version;
     this.lite = isMilvusLite(serverVersion);
@@ -158,17 +136,7 @@ public final class MilvusVectorStore implements VectorStore {
   }
 
   @Override
-  public VectorCollection createCollection(CollectionSpec spec) {
-    checkOpen();
-    if (spec == null) {
-      throw new InvalidArgumentException("collection spec must not be null");
-    }
-    capabilities.require(Feature.of(spec.metric()));
-    capabilities.require(spec.index().feature());
-    if (spec.dimension() > capabilities.maxDimension()) {
-      throw new InvalidArgumentException("dimension " + spec.dimension() + " exceeds Milvus's limit of "
-          + capabilities.maxDimension());
-    }
+  protected AbstractVectorCollection doCreateCollection(CollectionSpec spec) {
     String name = Names.toMilvus(spec.name());
     // Real Milvus answers "create" of an existing, identical collection with success, so check first.
     if (exists(name, spec.name())) {
@@ -187,7 +155,7 @@ public final class MilvusVectorStore implements VectorStore {
         .property(SpecCodec.PROPERTY, SpecCodec.encode(spec))
         .consistencyLevel(ConsistencyLevel.STRONG).enableDynamicField(false).build();
     try {
-      calls.once("create collection", spec.name(), () -> {
+      calls.once("create collection", spec.name(), client -> {
         client.createCollection(req);
         return null;
       });
@@ -197,32 +165,32 @@ public final class MilvusVectorStore implements VectorStore {
       }
       throw e;
     }
-    ensureLoaded(name, spec.name());
-    return new MilvusCollection(client, calls, capabilities, spec, this::checkOpen);
+    MilvusCollection c = new MilvusCollection(this, calls, spec);
+    c.awaitLoaded(LOAD_TIMEOUT);
+    return c;
   }
 
   @Override
-  public VectorCollection collection(String name) {
-    CollectionSpec spec = describeCollection(name);
-    ensureLoaded(Names.toMilvus(name), name);
-    return new MilvusCollection(client, calls, capabilities, spec, this::checkOpen);
+  protected AbstractVectorCollection doCollection(String name) {
+    MilvusCollection c = new MilvusCollection(this, calls, doDescribeCollection(name));
+    c.awaitLoaded(LOAD_TIMEOUT);
+    return c;
   }
 
   @Override
-  public boolean hasCollection(String name) {
-    checkOpen();
+  protected boolean doHasCollection(String name) {
     return exists(Names.toMilvus(name), name);
   }
 
   private boolean exists(String milvusName, String name) {
-    return Boolean.TRUE.equals(calls.idempotent("has collection", name, () -> client.hasCollection(
+    return Boolean.TRUE.equals(calls.idempotent("has collection", name, client -> client.hasCollection(
         HasCollectionReq.builder().collectionName(milvusName).build())));
   }
 
   @Override
-  public List<String> listCollections() {
-    checkOpen();
-    List<String> names = calls.idempotent("list collections", null, () -> client.listCollections().getCollectionNames());
+  protected List<String> doListCollections() {
+    List<String> names = calls.idempotent("list collections", null,
+        client -> client.listCollections().getCollectionNames());
     List<String> out = new ArrayList<>();
     for (String n : names) {
       Names.fromMilvus(n).ifPresent(out::add);
@@ -232,10 +200,9 @@ public final class MilvusVectorStore implements VectorStore {
   }
 
   @Override
-  public CollectionSpec describeCollection(String name) {
-    checkOpen();
+  protected CollectionSpec doDescribeCollection(String name) {
     String milvusName = Names.toMilvus(name);
-    DescribeCollectionResp resp = calls.idempotent("describe collection", name, () -> client.describeCollection(
+    DescribeCollectionResp resp = calls.idempotent("describe collection", name, client -> client.describeCollection(
         DescribeCollectionReq.builder().collectionName(milvusName).build()));
     // Milvus Lite drops the schema description but keeps collection properties; real Milvus keeps both.
     Map<String, String> props = resp.getProperties() == null ? Map.of() : resp.getProperties();
@@ -251,53 +218,16 @@ public final class MilvusVectorStore implements VectorStore {
   }
 
   @Override
-  public boolean dropCollection(String name) {
-    checkOpen();
+  protected boolean doDropCollection(String name) {
     String milvusName = Names.toMilvus(name);
     if (!exists(milvusName, name)) {
       return false;
     }
-    calls.idempotent("drop collection", name, () -> {
+    calls.idempotent("drop collection", name, client -> {
       client.dropCollection(DropCollectionReq.builder().collectionName(milvusName).build());
       return null;
     });
     return true;
-  }
-
-  /** How long {@link #ensureLoaded} waits for a collection to load (Milvus's own default load timeout). */
-  private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(10);
-
-  /**
-   * Loads the collection unless it is loaded, and waits until it is. The wait polls the load state
-   * every 20-200 ms itself rather than using the SDK's synchronous load (which polls every 500 ms):
-   * loading an empty collection takes real Milvus 1-3 s, so the SDK's granularity costs up to half a
-   * second per created or opened collection.
-   */
-  private void ensureLoaded(String milvusName, String name) {
-    GetLoadStateReq state = GetLoadStateReq.builder().collectionName(milvusName).build();
-    if (Boolean.TRUE.equals(calls.idempotent("get load state", name, () -> client.getLoadState(state)))) {
-      return;
-    }
-    // Idempotent: a collection that is already loading (createCollection starts loading) keeps loading.
-    calls.idempotent("load collection", name, () -> {
-      client.loadCollection(LoadCollectionReq.builder().collectionName(milvusName).sync(false).build());
-      return null;
-    });
-    long deadline = System.nanoTime() + LOAD_TIMEOUT.toNanos();
-    long pause = 20;
-    while (!Boolean.TRUE.equals(calls.idempotent("get load state", name, () -> client.getLoadState(state)))) {
-      if (System.nanoTime() > deadline) {
-        throw new DeadlineExceededException("Milvus collection '" + name + "' did not finish loading within "
-            + LOAD_TIMEOUT.toMinutes() + " minutes", null);
-      }
-      try {
-        Thread.sleep(pause);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new UnavailableException("interrupted while waiting for Milvus collection '" + name + "' to load", e);
-      }
-      pause = Math.min(200, pause * 2);
-    }
   }
 
   @Override
@@ -306,17 +236,13 @@ public final class MilvusVectorStore implements VectorStore {
   }
 
   @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      client.close();
-    }
+  protected void doClose() {
+    connection.close();
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new StoreClosedException(label);
-    }
+  @Override
+  protected String label() {
+    return label;
   }
 
   @Override
@@ -326,8 +252,8 @@ public final class MilvusVectorStore implements VectorStore {
 
   /**
    * Builds a {@link MilvusVectorStore}. Defaults: {@code localhost:19530}, TLS off for loopback hosts
-   * and on for every other host, no token, the server's default database, a 30 s deadline per call,
-   * a 10 s connect timeout, 3 attempts for idempotent calls.
+   * and on for every other host, no token, the server's default database, a 10 s deadline per call
+   * (retries included), a 3 s connect timeout, 3 attempts for idempotent calls.
    */
   public static final class Builder {
     private String host = "localhost";
@@ -336,24 +262,26 @@ public final class MilvusVectorStore implements VectorStore {
     private boolean tls;
     private Secret token;
     private String database;
-    private Duration deadline = Duration.ofSeconds(30);
-    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration deadline = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(3);
     private int maxAttempts = 3;
-    private Duration initialBackoff = Duration.ofMillis(200);
 
     private Builder() {}
 
     /**
-     * Takes host, port, TLS, token and database from a store URI:
-     * {@code milvus://host:port?token=...&database=...} or {@code milvus+tls://...}; {@code ?tls=true|false}
-     * overrides the default.
+     * Takes host, port, TLS, token, database, deadline and attempts from a store URI:
+     * {@code milvus://host:port?token=...&database=...&deadlineMs=...&maxAttempts=...} or
+     * {@code milvus+tls://...}; {@code ?tls=true|false} overrides the TLS default.
      *
      * @param uri the address
      * @return this builder
-     * @throws InvalidArgumentException on another scheme, a missing host or an unknown option
+     * @throws InvalidArgumentException on another scheme, a missing host or an unknown option (the
+     *     message never shows an option's value unless {@link StoreUri#isPublicOption} says it may)
      */
     public Builder uri(StoreUri uri) {
-      Objects.requireNonNull(uri, "uri");
+      if (uri == null) {
+        throw new InvalidArgumentException("store URI must not be null");
+      }
       if (!uri.scheme().equals("milvus") && !uri.scheme().equals("milvus+tls")) {
         throw new InvalidArgumentException("not a Milvus address: " + uri);
       }
@@ -366,8 +294,10 @@ public final class MilvusVectorStore implements VectorStore {
           case "token" -> uri.secret("token").ifPresent(this::token);
           case "database", "db" -> uri.option(option).filter(s -> !s.isEmpty()).ifPresent(this::database);
           case "tls" -> tls(Boolean.parseBoolean(uri.option("tls").orElse("true")));
+          case "deadlineMs" -> deadline(Duration.ofMillis(number(uri, option)));
+          case "maxAttempts" -> maxAttempts((int) Math.min(Integer.MAX_VALUE, number(uri, option)));
           default -> throw new InvalidArgumentException("unknown option '" + option + "' in Milvus address " + uri
-              + "; known: token, database, tls");
+              + "; known: token, database, tls, deadlineMs, maxAttempts");
         }
       }
       if (uri.scheme().equals("milvus+tls")) {
@@ -380,6 +310,15 @@ public final class MilvusVectorStore implements VectorStore {
         database(uri.path().substring(1));
       }
       return this;
+    }
+
+    private static long number(StoreUri uri, String option) {
+      String v = uri.option(option).orElse("");
+      try {
+        return Long.parseLong(v);
+      } catch (NumberFormatException e) {
+        throw new InvalidArgumentException("option '" + option + "' in Milvus address " + uri + " must be a whole number");
+      }
     }
 
     /**
@@ -446,8 +385,9 @@ public final class MilvusVectorStore implements VectorStore {
     }
 
     /**
-     * @param deadline how long one RPC may take before it fails with a transient
-     *     {@link dev.quiver.DeadlineExceededException} (default 30 s)
+     * @param deadline how long one call may take, its retries and reconnects included, before it fails
+     *     with a transient {@link dev.quiver.DeadlineExceededException} (default 10 s); also the
+     *     {@code deadlineMs} URI option
      * @return this builder
      */
     public Builder deadline(Duration deadline) {
@@ -459,7 +399,8 @@ public final class MilvusVectorStore implements VectorStore {
     }
 
     /**
-     * @param connectTimeout how long opening the connection may take (default 10 s)
+     * @param connectTimeout how long connecting may take (default 3 s; never longer than the call's
+     *     deadline); a refused port fails at once whatever this is
      * @return this builder
      */
     public Builder connectTimeout(Duration connectTimeout) {
@@ -471,7 +412,8 @@ public final class MilvusVectorStore implements VectorStore {
     }
 
     /**
-     * @param maxAttempts attempts of an idempotent call on transient failures, 1..10 (default 3; 1 = no retry)
+     * @param maxAttempts attempts of an idempotent call on transient failures, 1..10 (default 3; 1 = no
+     *     retry); also the {@code maxAttempts} URI option
      * @return this builder
      */
     public Builder maxAttempts(int maxAttempts) {
@@ -486,7 +428,8 @@ public final class MilvusVectorStore implements VectorStore {
      * Connects.
      *
      * @return the open store
-     * @throws UnavailableException if the server cannot be reached
+     * @throws UnavailableException if the server cannot be reached (at once for a refused port)
+     * @throws dev.quiver.DeadlineExceededException if it does not answer within the deadline
      * @throws AuthenticationException if the token is refused
      */
     public MilvusVectorStore build() {

@@ -67,10 +67,10 @@ final class MilvusTestServer {
   private static boolean serverSkipPrinted;
 
   /**
-   * @return a new store on the real Milvus server of {@code QUIVER_MILVUS_SERVER_URI}, or aborts the
+   * @return the address of the real Milvus server of {@code QUIVER_MILVUS_SERVER_URI}, or aborts the
    *     running test with the reason when it is not set
    */
-  static synchronized MilvusVectorStore openServer() {
+  static synchronized String serverUri() {
     String env = System.getenv(SERVER_ENV);
     if (env == null || env.isBlank()) {
       String reason = SERVER_ENV + " is not set; run scripts/test.sh (starts Milvus 2.3.5 with"
@@ -81,7 +81,12 @@ final class MilvusTestServer {
       }
       Assumptions.abort(reason);
     }
-    return MilvusVectorStore.builder().uri(env.trim()).deadline(Duration.ofSeconds(60)).build();
+    return env.trim();
+  }
+
+  /** @return a new store on the real Milvus server of {@code QUIVER_MILVUS_SERVER_URI} (see {@link #serverUri()}) */
+  static MilvusVectorStore openServer() {
+    return MilvusVectorStore.builder().uri(serverUri()).deadline(Duration.ofSeconds(60)).build();
   }
 
   /** @return a new store on the test server */

@@ -1,51 +1,56 @@
 package dev.quiver.milvus.internal;
 
-import dev.quiver.TransientVectorStoreException;
-import dev.quiver.UnavailableException;
 import dev.quiver.VectorStoreException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.core.IntervalFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
+import dev.quiver.spi.RemoteCalls;
+import dev.quiver.spi.RemotePolicy;
+import io.milvus.shaded.io.grpc.Context;
+import io.milvus.shaded.io.grpc.Deadline;
+import io.milvus.v2.client.MilvusClientV2;
 import java.time.Duration;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The one resilience layer of a Milvus store: a circuit breaker per store (opened by transient
- * failures only) and a Resilience4j retry that re-runs <em>idempotent</em> calls on transient
- * failures. The SDK's own retries are turned off ({@code maxRetryTimes(1)}), and every RPC has the
- * store's deadline, so the worst case of one call is {@code attempts × deadline + backoff}.
+ * How a Milvus store calls the server: the shared {@link RemotePolicy} (carried out by
+ * {@link RemoteCalls}, with {@link Errors} deciding what is transient) under one deadline per call.
+ *
+ * <p>The deadline covers the whole call, retries and reconnects included: it is set on a gRPC
+ * {@link Context}, which every RPC the SDK sends from this thread obeys (the SDK shades gRPC, so it
+ * is the SDK's own {@code Context}). The policy's call budget is the same deadline, so no retry is
+ * started that could not finish in time. A failure that may have broken the connection discards the
+ * client ({@link Connection#discard}); the next attempt connects afresh.
  */
 public final class Calls {
 
-  private final Retry retry;
-  private final CircuitBreaker breaker;
+  /** Fires the deadlines of gRPC contexts; one daemon thread for all stores. */
+  private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+  private final RemoteCalls remote;
+  private final Connection connection;
+  private final Duration deadline;
 
   /**
-   * @param name the store's label (no credentials)
+   * @param connection the store's connection
    * @param maxAttempts attempts of an idempotent call (1 = no retry)
-   * @param initialBackoff first wait between attempts (doubled each time, with jitter)
+   * @param deadline the longest one call may take, retries included
    */
-  public Calls(String name, int maxAttempts, Duration initialBackoff) {
-    this.retry = Retry.of("quiver-milvus-" + name, RetryConfig.custom()
-        .maxAttempts(Math.max(1, maxAttempts))
-        .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(initialBackoff.toMillis(), 2.0, 0.5))
-        .retryOnException(e -> e instanceof TransientVectorStoreException)
-        .failAfterMaxAttempts(false)
-        .build());
-    this.breaker = CircuitBreaker.of("quiver-milvus-" + name, CircuitBreakerConfig.custom()
-        .failureRateThreshold(50)
-        .slidingWindowSize(20)
-        .minimumNumberOfCalls(10)
-        .waitDurationInOpenState(Duration.ofSeconds(5))
-        .recordException(e -> e instanceof TransientVectorStoreException)
-        .build());
+  public Calls(Connection connection, int maxAttempts, Duration deadline) {
+    this.connection = connection;
+    this.deadline = deadline;
+    RemotePolicy policy = RemotePolicy.DEFAULT.withMaxAttempts(maxAttempts).withCallBudget(deadline);
+    this.remote = new RemoteCalls("Milvus", policy, Errors::map);
+  }
+
+  /** @return the deadline of one call */
+  public Duration deadline() {
+    return deadline;
   }
 
   /**
-   * Runs an idempotent call (reads, upserts with caller ids, deletes), retrying transient failures.
+   * Runs an idempotent call (reads, upserts with caller ids, deletes), retrying transient failures
+   * within the deadline.
    *
    * @param op the operation name
    * @param collection the Quiver collection, or {@code null}
@@ -53,8 +58,8 @@ public final class Calls {
    * @param <T> its result
    * @return the result
    */
-  public <T> T idempotent(String op, String collection, Supplier<T> call) {
-    return Retry.decorateSupplier(retry, () -> once(op, collection, call)).get();
+  public <T> T idempotent(String op, String collection, Function<MilvusClientV2, T> call) {
+    return within(() -> remote.idempotent(op, collection, () -> attempt(op, collection, call)));
   }
 
   /**
@@ -66,36 +71,54 @@ public final class Calls {
    * @param <T> its result
    * @return the result
    */
-  public <T> T once(String op, String collection, Supplier<T> call) {
-    try {
-      return breaker.executeSupplier(() -> {
-        try {
-          return call.get();
-        } catch (RuntimeException e) {
-          throw Errors.map(e, op, collection);
-        }
-      });
-    } catch (CallNotPermittedException e) {
-      throw new UnavailableException("Milvus " + op + " not attempted: too many transient failures recently"
-          + " (circuit breaker open for 5 s)", e);
-    } catch (VectorStoreException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw Errors.map(e, op, collection);
-    }
+  public <T> T once(String op, String collection, Function<MilvusClientV2, T> call) {
+    return within(() -> remote.once(op, collection, () -> attempt(op, collection, call)));
   }
 
   /**
-   * Runs a call that returns nothing.
+   * Runs {@code body} under one deadline: calls made inside share it (a nested call cannot extend it).
    *
-   * @param op the operation name
-   * @param collection the Quiver collection, or {@code null}
-   * @param call the SDK call
+   * @param body what to run
+   * @param <T> its result
+   * @return the result
    */
-  public void idempotentRun(String op, String collection, Runnable call) {
-    idempotent(op, collection, () -> {
-      call.run();
-      return null;
+  public <T> T within(Supplier<T> body) {
+    Context.CancellableContext ctx = Context.current().withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS, TIMER);
+    Context previous = ctx.attach();
+    try {
+      return body.get();
+    } finally {
+      ctx.detach(previous);
+      ctx.cancel(null);
+    }
+  }
+
+  /** @return nanoseconds left of the current call's deadline ({@link #deadline()} outside of a call) */
+  public long remainingNanos() {
+    Deadline d = Context.current().getDeadline();
+    return d == null ? deadline.toNanos() : d.timeRemaining(TimeUnit.NANOSECONDS);
+  }
+
+  private <T> T attempt(String op, String collection, Function<MilvusClientV2, T> call) {
+    MilvusClientV2 client = connection.client();
+    try {
+      return call.apply(client);
+    } catch (RuntimeException e) {
+      VectorStoreException mapped = Errors.map(e, op, collection);
+      if (Errors.mayHaveBrokenTheConnection(mapped)) {
+        connection.discard(client);
+      }
+      throw mapped;
+    }
+  }
+
+  private static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread thread = new Thread(r, "quiver-milvus-deadlines");
+      thread.setDaemon(true);
+      return thread;
     });
+    t.setRemoveOnCancelPolicy(true); // a call that ends in time leaves no timer task behind
+    return t;
   }
 }

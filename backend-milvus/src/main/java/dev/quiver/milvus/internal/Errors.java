@@ -6,34 +6,56 @@ import dev.quiver.CollectionNotFoundException;
 import dev.quiver.DeadlineExceededException;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.RateLimitedException;
+import dev.quiver.Secret;
 import dev.quiver.UnavailableException;
 import dev.quiver.VectorStoreException;
+import dev.quiver.spi.RemoteCalls;
+import io.milvus.shaded.io.grpc.Status;
+import io.milvus.shaded.io.grpc.StatusException;
+import io.milvus.shaded.io.grpc.StatusRuntimeException;
 import io.milvus.v2.exception.ErrorCode;
 import io.milvus.v2.exception.MilvusClientException;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * Maps Milvus SDK failures onto Quiver's exception tree, keeping the cause.
+ * The Milvus backend's {@link RemoteCalls.ErrorMapper}: SDK and gRPC failures to Quiver's exception
+ * tree, keeping the cause. This is where "which failures are transient" is decided for Milvus
+ * (docs/resilience.md has the table).
  *
  * <ul>
+ *   <li>gRPC {@code DEADLINE_EXCEEDED}, SDK {@code TIMEOUT}: {@link DeadlineExceededException} (transient);</li>
+ *   <li>gRPC {@code UNAVAILABLE}, {@code ABORTED}, {@code CANCELLED}; server codes 1, 2, 12, 103, 106
+ *       ("service not ready / unavailable", "resource insufficient", "collection not fully loaded /
+ *       on recovering"): {@link UnavailableException} (transient);</li>
+ *   <li>server codes 4, 8 ("request limit", "rate limit"), gRPC {@code RESOURCE_EXHAUSTED} (except
+ *       oversize messages): {@link RateLimitedException} (transient);</li>
  *   <li>server code 100 or "collection ... does not exist / not found": {@link CollectionNotFoundException};</li>
- *   <li>gRPC DEADLINE_EXCEEDED or SDK TIMEOUT: {@link DeadlineExceededException} (transient);</li>
- *   <li>gRPC UNAVAILABLE / ABORTED, server codes 1-2 "not ready / unavailable": {@link UnavailableException} (transient);</li>
- *   <li>server code 8 or "rate limit", gRPC RESOURCE_EXHAUSTED (except oversize messages): {@link RateLimitedException} (transient);</li>
- *   <li>gRPC UNAUTHENTICATED / PERMISSION_DENIED, "auth" failures: {@link AuthenticationException};</li>
- *   <li>SDK INVALID_PARAMS: {@link InvalidArgumentException};</li>
+ *   <li>gRPC {@code UNAUTHENTICATED} / {@code PERMISSION_DENIED}, server codes 1400/1401, "auth ... failed":
+ *       {@link AuthenticationException};</li>
+ *   <li>SDK {@code INVALID_PARAMS}: {@link InvalidArgumentException};</li>
  *   <li>anything else: {@link BackendException} (non-transient).</li>
  * </ul>
- * Milvus Lite 3.2.2 answers a malformed expression with a legacy status code the Java SDK cannot
- * decode ({@code CLIENT_ERROR "Can't get the number of an unknown enum value"}); that becomes a
- * {@link BackendException} saying so (Quiver builds every expression itself, so it means a bug).
+ * Milvus Lite 3.2.2 answers some refusals (a malformed expression, a query on a released collection)
+ * with a legacy status code the Java SDK cannot decode ({@code CLIENT_ERROR "Can't get the number of
+ * an unknown enum value"}); that becomes a {@link BackendException} saying so, and
+ * {@link #mayMeanNotLoaded} lets the collection check whether it was the load state.
  */
 public final class Errors {
+
+  /** Server codes (Milvus {@code merr}) that mean "try again": the service is starting, busy or recovering. */
+  private static final Set<Integer> UNAVAILABLE_CODES = Set.of(1, 2, 12, 103, 106);
+  /** Server codes of rate limiting. */
+  private static final Set<Integer> RATE_LIMIT_CODES = Set.of(4, 8);
+  /** Server codes of refused credentials or privileges. */
+  private static final Set<Integer> AUTH_CODES = Set.of(1400, 1401);
+  /** Server code "collection not loaded". */
+  private static final int NOT_LOADED = 101;
 
   private Errors() {}
 
   /**
-   * @param e a failure from the SDK or from our own code
+   * @param e a failure from the SDK, from gRPC or from our own code
    * @param op the operation, for the message
    * @param collection the Quiver collection name, or {@code null}
    * @return the Quiver exception to throw
@@ -44,80 +66,152 @@ public final class Errors {
     }
     String msg = String.valueOf(e.getMessage());
     String lower = msg.toLowerCase(Locale.ROOT);
-    String grpc = grpcCode(e);
     String where = "Milvus " + op + (collection == null ? "" : " on collection '" + collection + "'") + " failed: ";
     if (e instanceof MilvusClientException m) {
-      int code = m.getServerErrCode();
-      if (collection != null && (code == 100 || lower.contains("collection") && (lower.contains("not exist")
-          || lower.contains("not found")))) {
-        return new CollectionNotFoundException(collection, e);
-      }
-      if (m.getErrorCode() == ErrorCode.TIMEOUT) {
-        return new DeadlineExceededException(where + msg, e);
-      }
-      if (code == 8 || lower.contains("rate limit")) {
-        return new RateLimitedException(where + msg, null, e);
-      }
-      if (m.getErrorCode() == ErrorCode.SERVER_ERROR && (code == 2 || lower.contains("not ready")
-          || lower.contains("service unavailable"))) {
-        return new UnavailableException(where + msg, e);
-      }
-      if (m.getErrorCode() == ErrorCode.INVALID_PARAMS) {
-        return new InvalidArgumentException(where + msg, e);
-      }
-      if (m.getErrorCode() == ErrorCode.CLIENT_ERROR && lower.contains("unknown enum value")) {
-        return new BackendException(where + "the server rejected the request with a status the Java SDK cannot"
-            + " decode (Milvus Lite reports IllegalArgument as legacy code 6; its reason is only in the SDK's"
-            + " ERROR log line)", e);
+      VectorStoreException mapped = fromSdk(m, lower, where + msg, collection);
+      if (mapped != null) {
+        return mapped;
       }
     }
+    Status.Code grpc = grpcCode(e);
     if (grpc != null) {
       switch (grpc) {
-        case "DEADLINE_EXCEEDED" -> {
+        case DEADLINE_EXCEEDED:
           return new DeadlineExceededException(where + "deadline exceeded (" + msg + ")", e);
-        }
-        case "UNAVAILABLE", "ABORTED" -> {
+        case UNAVAILABLE:
+        case ABORTED:
+        case CANCELLED:
           return new UnavailableException(where + msg, e);
-        }
-        case "UNAUTHENTICATED", "PERMISSION_DENIED" -> {
+        case UNAUTHENTICATED:
+        case PERMISSION_DENIED:
           return new AuthenticationException(where + "authentication failed (" + grpc + ")", e);
-        }
-        case "RESOURCE_EXHAUSTED" -> {
+        case RESOURCE_EXHAUSTED:
           if (lower.contains("larger than max")) {
             return new BackendException(where + "message larger than the server accepts: " + msg, e);
           }
           return new RateLimitedException(where + msg, null, e);
-        }
-        default -> {
-          // fall through to the generic cases
-        }
+        default:
+          break;
       }
     }
     if (lower.contains("auth") && (lower.contains("fail") || lower.contains("denied") || lower.contains("invalid token"))) {
       return new AuthenticationException(where + "authentication failed", e);
     }
+    if (lower.contains("not ready") || lower.contains("service unavailable")) {
+      return new UnavailableException(where + msg, e);
+    }
     return new BackendException(where + msg, e);
   }
 
-  /** The gRPC status code name found in the cause chain (shaded or not), or {@code null}. */
-  static String grpcCode(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t.getClass().getName().endsWith("StatusRuntimeException") || t.getClass().getName().endsWith("StatusException")) {
-        String m = String.valueOf(t.getMessage());
-        int colon = m.indexOf(':');
-        return colon > 0 ? m.substring(0, colon).trim() : m.trim();
+  /** The mapping of an SDK exception, or {@code null} to decide by its gRPC status. */
+  private static VectorStoreException fromSdk(MilvusClientException m, String lower, String message,
+      String collection) {
+    int code = m.getServerErrCode();
+    if (m.getErrorCode() == ErrorCode.SERVER_ERROR) {
+      if (collection != null && (code == 100 || lower.contains("collection") && (lower.contains("not exist")
+          || lower.contains("not found")))) {
+        return new CollectionNotFoundException(collection, m);
       }
-      if (t.getCause() == t) {
-        break;
+      if (RATE_LIMIT_CODES.contains(code) || lower.contains("rate limit")) {
+        return new RateLimitedException(message, null, m);
+      }
+      if (UNAVAILABLE_CODES.contains(code)) {
+        return new UnavailableException(message, m);
+      }
+      if (AUTH_CODES.contains(code)) {
+        return new AuthenticationException(message, m);
       }
     }
-    String m = String.valueOf(e.getMessage());
-    for (String code : new String[] {"DEADLINE_EXCEEDED", "UNAVAILABLE", "UNAUTHENTICATED", "PERMISSION_DENIED",
-        "RESOURCE_EXHAUSTED"}) {
-      if (m.contains(code)) {
-        return code;
+    if (m.getErrorCode() == ErrorCode.TIMEOUT) {
+      return new DeadlineExceededException(message, m);
+    }
+    if (m.getErrorCode() == ErrorCode.INVALID_PARAMS) {
+      return new InvalidArgumentException(message, m);
+    }
+    if (m.getErrorCode() == ErrorCode.CLIENT_ERROR && lower.contains("unknown enum value")) {
+      return new BackendException(message + " (the server refused the request with a status the Java SDK cannot"
+          + " decode: Milvus Lite reports IllegalArgument as legacy code 6; its reason is only in the SDK's ERROR"
+          + " log line)", m);
+    }
+    return null;
+  }
+
+  /** @return the gRPC status code in the cause chain (the SDK's shaded gRPC), or {@code null} */
+  static Status.Code grpcCode(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StatusRuntimeException s) {
+        return s.getStatus().getCode();
+      }
+      if (t instanceof StatusException s) {
+        return s.getStatus().getCode();
       }
     }
     return null;
+  }
+
+  /**
+   * Whether a failure may mean the collection is not loaded (released): real Milvus's code 101, or
+   * Milvus Lite's undecodable refusal, which is what Lite answers a get, list or search on a released
+   * collection, for example after a restart. The caller checks the load state before acting on it.
+   *
+   * @param e a mapped failure
+   * @return whether to check the load state
+   */
+  public static boolean mayMeanNotLoaded(VectorStoreException e) {
+    if (!(e.getCause() instanceof MilvusClientException m)) {
+      return false;
+    }
+    String lower = String.valueOf(m.getMessage()).toLowerCase(Locale.ROOT);
+    return m.getServerErrCode() == NOT_LOADED || lower.contains("not loaded") || lower.contains("released")
+        || m.getErrorCode() == ErrorCode.CLIENT_ERROR && lower.contains("unknown enum value");
+  }
+
+  /**
+   * Whether a failure may have left the connection broken (a dead or restarted server, a reset, a
+   * connection that swallows requests), so the next attempt should connect afresh.
+   *
+   * @param e a mapped failure
+   * @return whether to discard the client
+   */
+  public static boolean mayHaveBrokenTheConnection(VectorStoreException e) {
+    return e instanceof UnavailableException || e instanceof DeadlineExceededException;
+  }
+
+  /**
+   * Opening a store connects before the store exists, so outside the boundary that scrubs its
+   * secrets from messages; this is the same guarantee for that path. An exception whose message, or
+   * whose causes' messages, contain the token is replaced by one of the same kind (authentication,
+   * transient, other) with the token shown as {@code ***} and without the vendor cause.
+   *
+   * @param e what opening threw
+   * @param token the store's token, or {@code null}
+   * @return {@code e}, or a copy that does not carry the token
+   */
+  public static RuntimeException withoutSecret(RuntimeException e, Secret token) {
+    if (token == null || !mentions(e, token.reveal())) {
+      return e;
+    }
+    String message = String.valueOf(e.getMessage()).replace(token.reveal(), "***");
+    if (e instanceof AuthenticationException) {
+      return new AuthenticationException(message, null);
+    }
+    if (e instanceof VectorStoreException v && v.isTransient()) {
+      return new UnavailableException(message, null);
+    }
+    return new BackendException(message, null);
+  }
+
+  private static boolean mentions(Throwable e, String secret) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (String.valueOf(t.getMessage()).contains(secret)) {
+        return true;
+      }
+      for (Throwable s : t.getSuppressed()) {
+        if (mentions(s, secret)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 }

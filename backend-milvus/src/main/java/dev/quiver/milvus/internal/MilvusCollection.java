@@ -3,12 +3,10 @@ package dev.quiver.milvus.internal;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.quiver.BackendException;
-import dev.quiver.Capabilities;
 import dev.quiver.CollectionSpec;
-import dev.quiver.Feature;
+import dev.quiver.DeadlineExceededException;
 import dev.quiver.Filter;
 import dev.quiver.IndexSpec;
-import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
 import dev.quiver.Match;
 import dev.quiver.Metadata;
@@ -16,9 +14,14 @@ import dev.quiver.Metric;
 import dev.quiver.Page;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
-import dev.quiver.VectorCollection;
+import dev.quiver.UnavailableException;
+import dev.quiver.VectorStoreException;
+import dev.quiver.spi.AbstractVectorCollection;
+import dev.quiver.spi.AbstractVectorStore;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
+import io.milvus.v2.service.collection.request.GetLoadStateReq;
+import io.milvus.v2.service.collection.request.LoadCollectionReq;
 import io.milvus.v2.service.vector.request.DeleteReq;
 import io.milvus.v2.service.vector.request.QueryReq;
 import io.milvus.v2.service.vector.request.SearchReq;
@@ -29,20 +32,26 @@ import io.milvus.v2.service.vector.response.SearchResp;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One Milvus collection behind the Quiver API. Internal: obtain it through
- * {@link dev.quiver.milvus.MilvusVectorStore}.
+ * {@link dev.quiver.milvus.MilvusVectorStore}. Arguments arrive checked by the
+ * {@link AbstractVectorCollection} boundary; this class only maps them onto Milvus.
+ *
+ * <p>A collection that is no longer loaded (after a server restart Milvus Lite keeps collections
+ * released, and real Milvus may be still recovering) is loaded again and the call retried once,
+ * within the call's deadline, so a handle keeps working without being reopened.
  */
-public final class MilvusCollection implements VectorCollection {
+public final class MilvusCollection extends AbstractVectorCollection {
 
   /** Extra candidates fetched per search so re-ranking in double precision cannot miss a boundary tie. */
   static final int OVERSAMPLE = 16;
@@ -56,50 +65,28 @@ public final class MilvusCollection implements VectorCollection {
   private static final List<String> ALL_FIELDS = List.of(Schema.ID, Schema.VECTOR, Schema.META, Schema.TYPES);
   private static final Comparator<String> CODE_POINT_ORDER = MilvusCollection::compareCodePoints;
 
-  private final MilvusClientV2 client;
   private final Calls calls;
-  private final Capabilities capabilities;
-  private final CollectionSpec spec;
   private final String milvusName;
-  private final Runnable checkOpen;
 
   /**
-   * @param client the SDK client
-   * @param calls the store's resilience layer
-   * @param capabilities the store's capabilities
+   * @param store the store (its boundary checks, maps and observes every call)
+   * @param calls the store's remote calls
    * @param spec the collection's spec
-   * @param checkOpen throws if the store is closed
    */
-  public MilvusCollection(MilvusClientV2 client, Calls calls, Capabilities capabilities, CollectionSpec spec,
-      Runnable checkOpen) {
-    this.client = client;
+  public MilvusCollection(AbstractVectorStore store, Calls calls, CollectionSpec spec) {
+    super(store, spec);
     this.calls = calls;
-    this.capabilities = capabilities;
-    this.spec = spec;
     this.milvusName = Names.toMilvus(spec.name());
-    this.checkOpen = checkOpen;
-  }
-
-  @Override
-  public String name() {
-    return spec.name();
-  }
-
-  @Override
-  public CollectionSpec spec() {
-    return spec;
   }
 
   // ---------------------------------------------------------------- writes
 
   @Override
-  public void upsert(List<Record> records) {
-    checkOpen.run();
-    // Validate and encode everything first: a bad record fails the call before anything is sent.
-    List<Record> valid = spec.checkRecords(records);
-    List<JsonObject> rows = new ArrayList<>(valid.size());
-    List<Long> sizes = new ArrayList<>(valid.size());
-    for (Record r : valid) {
+  protected void doUpsert(List<Record> records) {
+    // Encode everything first: a record the codec refuses fails the call before anything is sent.
+    List<JsonObject> rows = new ArrayList<>(records.size());
+    List<Long> sizes = new ArrayList<>(records.size());
+    for (Record r : records) {
       JsonObject row = row(r);
       rows.add(row);
       sizes.add(estimate(r, row));
@@ -107,8 +94,7 @@ public final class MilvusCollection implements VectorCollection {
     for (int[] range : batches(sizes, MAX_BATCH_ROWS, MAX_BATCH_BYTES)) {
       List<JsonObject> batch = new ArrayList<>(rows.subList(range[0], range[1]));
       // Upsert with caller ids is idempotent, so a transient failure may be retried.
-      calls.idempotentRun("upsert", name(), () -> client.upsert(UpsertReq.builder()
-          .collectionName(milvusName).data(batch).build()));
+      data("upsert", client -> client.upsert(UpsertReq.builder().collectionName(milvusName).data(batch).build()));
     }
   }
 
@@ -158,60 +144,40 @@ public final class MilvusCollection implements VectorCollection {
   }
 
   @Override
-  public void delete(Collection<String> ids) {
-    checkOpen.run();
-    List<String> unique = new ArrayList<>(Record.checkIds(ids));
-    if (unique.isEmpty()) {
-      // Never send an empty expression: Milvus Lite deletes every row for it. Still check the collection exists.
-      count();
-      return;
-    }
-    for (int i = 0; i < unique.size(); i += IDS_PER_EXPR) {
-      String expr = MilvusExpressions.idIn(unique.subList(i, Math.min(unique.size(), i + IDS_PER_EXPR)));
-      calls.idempotentRun("delete", name(), () -> client.delete(DeleteReq.builder()
-          .collectionName(milvusName).filter(expr).build()));
+  protected void doDelete(List<String> ids) {
+    // Never an empty expression (Milvus Lite deletes every row for it): the boundary sends at least one id.
+    for (int i = 0; i < ids.size(); i += IDS_PER_EXPR) {
+      String expr = MilvusExpressions.idIn(ids.subList(i, Math.min(ids.size(), i + IDS_PER_EXPR)));
+      data("delete", client -> client.delete(DeleteReq.builder().collectionName(milvusName).filter(expr).build()));
     }
   }
 
   @Override
-  public void delete(Filter filter) {
-    checkOpen.run();
-    String expr = translate(filter);
-    calls.idempotentRun("delete by filter", name(), () -> client.delete(DeleteReq.builder()
+  protected void doDelete(Filter filter) {
+    String expr = MilvusExpressions.translate(filter);
+    data("delete by filter", client -> client.delete(DeleteReq.builder()
         .collectionName(milvusName).filter(expr).build()));
   }
 
   @Override
-  public boolean updateMetadata(String id, Metadata metadata) {
-    checkOpen.run();
-    Record.checkId(id);
-    if (metadata == null) {
-      throw new InvalidArgumentException("metadata must not be null");
-    }
-    MetadataCodec.encode(metadata, "record '" + id + "'");
-    List<Record> found = get(List.of(id));
+  protected boolean doUpdateMetadata(String id, Metadata metadata) {
+    MetadataCodec.encode(metadata, "record '" + id + "'"); // refuse what cannot be stored before reading
+    List<Record> found = doGet(List.of(id));
     if (found.isEmpty()) {
       return false;
     }
-    upsert(List.of(found.get(0).withMetadata(metadata)));
+    doUpsert(List.of(found.get(0).withMetadata(metadata)));
     return true;
   }
 
   // ---------------------------------------------------------------- reads
 
   @Override
-  public List<Record> get(Collection<String> ids) {
-    checkOpen.run();
-    List<String> unique = new ArrayList<>(Record.checkIds(ids));
-    if (unique.isEmpty()) {
-      count();
-      return List.of();
-    }
+  protected List<Record> doGet(List<String> ids) {
     Map<String, Record> byId = new HashMap<>();
-    for (int i = 0; i < unique.size(); i += IDS_PER_EXPR) {
-      List<String> chunk = unique.subList(i, Math.min(unique.size(), i + IDS_PER_EXPR));
-      String expr = MilvusExpressions.idIn(chunk);
-      List<QueryResp.QueryResult> rows = calls.idempotent("get", name(), () -> client.query(QueryReq.builder()
+    for (int i = 0; i < ids.size(); i += IDS_PER_EXPR) {
+      String expr = MilvusExpressions.idIn(ids.subList(i, Math.min(ids.size(), i + IDS_PER_EXPR)));
+      List<QueryResp.QueryResult> rows = data("get", client -> client.query(QueryReq.builder()
           .collectionName(milvusName).filter(expr).outputFields(ALL_FIELDS)
           .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults());
       for (QueryResp.QueryResult row : rows) {
@@ -220,7 +186,7 @@ public final class MilvusCollection implements VectorCollection {
       }
     }
     List<Record> out = new ArrayList<>();
-    for (String id : unique) {
+    for (String id : ids) {
       Record r = byId.get(id);
       if (r != null) {
         out.add(r);
@@ -230,19 +196,12 @@ public final class MilvusCollection implements VectorCollection {
   }
 
   @Override
-  public long count() {
-    checkOpen.run();
-    return countExpr("");
-  }
-
-  @Override
-  public long count(Filter filter) {
-    checkOpen.run();
-    return countExpr(translate(filter));
+  protected long doCount(Optional<Filter> filter) {
+    return countExpr(filter.map(MilvusExpressions::translate).orElse(""));
   }
 
   private long countExpr(String expr) {
-    List<QueryResp.QueryResult> rows = calls.idempotent("count", name(), () -> client.query(QueryReq.builder()
+    List<QueryResp.QueryResult> rows = data("count", client -> client.query(QueryReq.builder()
         .collectionName(milvusName).filter(expr).outputFields(List.of("count(*)"))
         .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults());
     if (rows.isEmpty()) {
@@ -256,21 +215,18 @@ public final class MilvusCollection implements VectorCollection {
   }
 
   @Override
-  public Page list(ListRequest request) {
-    checkOpen.run();
-    if (request == null) {
-      throw new InvalidArgumentException("list request must not be null");
-    }
-    Optional<String> after = request.cursor().map(MilvusCollection::decodeCursor);
+  protected Page doList(ListRequest request) {
+    // The cursor is the last id of the previous page, as this method returned it (the boundary wraps it).
+    Optional<String> after = request.cursor();
     List<String> parts = new ArrayList<>();
     after.ifPresent(a -> parts.add(MilvusExpressions.idAfter(a)));
-    request.filter().ifPresent(f -> parts.add(translate(f)));
+    request.filter().ifPresent(f -> parts.add(MilvusExpressions.translate(f)));
     String expr = parts.isEmpty() ? "" : parts.size() == 1 ? parts.get(0) : "(" + parts.get(0) + ") and (" + parts.get(1) + ")";
     int limit = request.pageSize() + 1;
     Map<String, Object> params = new HashMap<>();
     // Makes both Milvus Lite and real Milvus return the rows in primary-key order (the query iterator's mode).
     params.put("iterator", "True");
-    List<QueryResp.QueryResult> rows = calls.idempotent("list", name(), () -> client.query(QueryReq.builder()
+    List<QueryResp.QueryResult> rows = data("list", client -> client.query(QueryReq.builder()
         .collectionName(milvusName).filter(expr).outputFields(ALL_FIELDS).limit(limit).queryParams(params)
         .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults());
     List<Record> page = new ArrayList<>(rows.size());
@@ -282,47 +238,32 @@ public final class MilvusCollection implements VectorCollection {
     if (more) {
       page = page.subList(0, request.pageSize());
     }
-    Optional<String> next = more ? Optional.of(encodeCursor(page.get(page.size() - 1).id())) : Optional.empty();
+    Optional<String> next = more ? Optional.of(page.get(page.size() - 1).id()) : Optional.empty();
     return new Page(page, next);
   }
 
   @Override
-  public List<Match> search(SearchRequest request) {
-    checkOpen.run();
-    if (request == null) {
-      throw new InvalidArgumentException("search request must not be null");
-    }
+  protected List<Match> doSearch(SearchRequest request) {
+    // The boundary checked the query's dimension (Milvus Lite would answer a wrong one with no results).
     float[] query = request.vector();
-    // Milvus Lite answers a wrong-dimension query with an empty result, so check it here.
-    spec.checkVector("query vector", query);
-    if (request.topK() > capabilities.maxTopK()) {
-      throw new InvalidArgumentException("topK " + request.topK() + " exceeds Milvus's limit of " + capabilities.maxTopK());
-    }
-    if (request.ef().isPresent()) {
-      capabilities.require(Feature.SEARCH_EF);
-    }
-    if (request.nprobe().isPresent()) {
-      capabilities.require(Feature.SEARCH_NPROBE);
-    }
-    String expr = request.filter().map(MilvusCollection::translate).orElse("");
+    String expr = request.filter().map(MilvusExpressions::translate).orElse("");
     int k = Math.min(Schema.MAX_TOP_K, request.topK() + OVERSAMPLE);
     Map<String, Object> params = new HashMap<>();
-    IndexSpec index = spec.index();
+    IndexSpec index = spec().index();
     if (index instanceof IndexSpec.Hnsw h) {
       params.put("ef", Math.max(k, request.ef().orElse(Math.max(h.efConstruction(), 64))));
     } else if (index instanceof IndexSpec.IvfPq ivf) {
       params.put("nprobe", Math.min(ivf.nlist(), request.nprobe().orElse(Math.min(ivf.nlist(), 16))));
     }
     SearchReq.SearchReqBuilder b = SearchReq.builder().collectionName(milvusName).annsField(Schema.VECTOR)
-        .data(List.of(new FloatVec(query))).limit(k).metricType(Indexes.metricType(spec.metric()))
+        .data(List.of(new FloatVec(query))).limit(k).metricType(Indexes.metricType(spec().metric()))
         .outputFields(ALL_FIELDS).consistencyLevel(ConsistencyLevel.STRONG).searchParams(params);
     if (!expr.isEmpty()) {
       b.filter(expr);
     }
     SearchReq req = b.build();
-    List<List<SearchResp.SearchResult>> results = calls.idempotent("search", name(),
-        () -> client.search(req).getSearchResults());
-    Metric metric = spec.metric();
+    List<List<SearchResp.SearchResult>> results = data("search", client -> client.search(req).getSearchResults());
+    Metric metric = spec().metric();
     double minScore = request.minScore().orElse(Double.NEGATIVE_INFINITY);
     List<Scored> scored = new ArrayList<>();
     if (!results.isEmpty()) {
@@ -357,11 +298,84 @@ public final class MilvusCollection implements VectorCollection {
 
   // ---------------------------------------------------------------- helpers
 
-  private static String translate(Filter filter) {
-    if (filter == null) {
-      throw new InvalidArgumentException("filter must not be null");
+  /**
+   * One call of a data operation under one deadline: when it fails in a way that may mean the
+   * collection is not loaded and the load state confirms it, the collection is loaded and the call
+   * retried once.
+   */
+  private <T> T data(String op, Function<MilvusClientV2, T> call) {
+    return calls.within(() -> {
+      try {
+        return calls.idempotent(op, name(), call);
+      } catch (VectorStoreException e) {
+        if (!Errors.mayMeanNotLoaded(e) || !loadIfReleased(e)) {
+          throw e;
+        }
+        return calls.idempotent(op, name(), call);
+      }
+    });
+  }
+
+  /** @return whether the collection was released and is loaded now (within the call's deadline) */
+  private boolean loadIfReleased(VectorStoreException cause) {
+    if (isLoaded()) {
+      return false;
     }
-    return MilvusExpressions.translate(filter);
+    long left = calls.remainingNanos();
+    if (!loadAndWait(System.nanoTime() + left)) {
+      throw new DeadlineExceededException("Milvus collection '" + name() + "' was not loaded (" + cause.getMessage()
+          + "); it is loading again but was not ready within the call's deadline of " + calls.deadline().toMillis()
+          + " ms", cause);
+    }
+    return true;
+  }
+
+  /**
+   * Loads the collection unless it is loaded, and waits until it is (used when a collection is
+   * created or opened).
+   *
+   * @param timeout how long to wait
+   * @throws DeadlineExceededException if it is not loaded in time
+   */
+  public void awaitLoaded(Duration timeout) {
+    if (!isLoaded() && !loadAndWait(System.nanoTime() + timeout.toNanos())) {
+      throw new DeadlineExceededException("Milvus collection '" + name() + "' did not finish loading within "
+          + timeout.toSeconds() + " s", null);
+    }
+  }
+
+  private boolean isLoaded() {
+    GetLoadStateReq state = GetLoadStateReq.builder().collectionName(milvusName).build();
+    return Boolean.TRUE.equals(calls.idempotent("get load state", name(), client -> client.getLoadState(state)));
+  }
+
+  /**
+   * Starts loading and polls the load state every 20-200 ms until {@code until} ({@link System#nanoTime}).
+   * The SDK's synchronous load polls every 500 ms, and real Milvus takes 1-3 s to load even an empty
+   * collection, so its granularity would cost up to half a second per created or opened collection.
+   *
+   * @return whether the collection is loaded
+   */
+  private boolean loadAndWait(long until) {
+    // Idempotent: a collection that is already loading (createCollection starts loading) keeps loading.
+    calls.idempotent("load collection", name(), client -> {
+      client.loadCollection(LoadCollectionReq.builder().collectionName(milvusName).sync(false).build());
+      return null;
+    });
+    long pause = 20;
+    while (!isLoaded()) {
+      if (System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(pause) - until > 0) {
+        return false;
+      }
+      try {
+        Thread.sleep(pause);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnavailableException("interrupted while waiting for Milvus collection '" + name() + "' to load", e);
+      }
+      pause = Math.min(200, pause * 2);
+    }
+    return true;
   }
 
   private Record toRecord(Map<String, Object> e) {
@@ -386,29 +400,10 @@ public final class MilvusCollection implements VectorCollection {
       throw new BackendException("Milvus returned no vector for record '" + id + "' in '" + name() + "' (got "
           + (v == null ? "null" : v.getClass().getName()) + ")", null);
     }
-    if (out.length != spec.dimension()) {
+    if (out.length != spec().dimension()) {
       throw new BackendException("Milvus returned a vector of dimension " + out.length + " for record '" + id + "'", null);
     }
     return out;
-  }
-
-  private static final String CURSOR_PREFIX = "m1.";
-
-  private static String encodeCursor(String lastId) {
-    return CURSOR_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(lastId.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static String decodeCursor(String cursor) {
-    try {
-      if (!cursor.startsWith(CURSOR_PREFIX)) {
-        throw new IllegalArgumentException("prefix");
-      }
-      byte[] bytes = Base64.getUrlDecoder().decode(cursor.substring(CURSOR_PREFIX.length()));
-      String id = StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
-      return Record.checkId(id);
-    } catch (IllegalArgumentException | java.nio.charset.CharacterCodingException | InvalidArgumentException e) {
-      throw new InvalidArgumentException("cursor '" + cursor + "' was not made by this collection's list()");
-    }
   }
 
   /** Unicode code point order, which is the byte order of UTF-8 that Milvus uses for VARCHAR keys. */
@@ -429,6 +424,6 @@ public final class MilvusCollection implements VectorCollection {
 
   @Override
   public String toString() {
-    return "MilvusCollection[" + spec + ", milvus name " + milvusName + "]";
+    return "MilvusCollection[" + spec() + ", milvus name " + milvusName + "]";
   }
 }

@@ -12,7 +12,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Translates Quiver's typed {@link Filter} tree into a Milvus boolean expression.
+ * Translates Quiver's typed {@link Filter} tree into a Milvus boolean expression: a
+ * {@link Filter.Visitor}, so every node kind is handled here and a new kind fails to compile.
  *
  * <p>Every record stores its metadata in the JSON field {@value Schema#META} and, next to it, the
  * type of every key in the JSON field {@value Schema#TYPES} ({@code "s"} string, {@code "i"} long,
@@ -33,9 +34,10 @@ import java.util.regex.Pattern;
  * rejected with {@link InvalidFilterException}. Keys are re-checked against the identifier pattern.
  * No user text ever reaches the expression other than through {@link #string(String)}.
  */
-public final class MilvusExpressions {
+public final class MilvusExpressions implements Filter.Visitor<String> {
 
   private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+  private static final MilvusExpressions TRANSLATOR = new MilvusExpressions();
 
   private MilvusExpressions() {}
 
@@ -45,43 +47,49 @@ public final class MilvusExpressions {
    * @throws InvalidFilterException if a literal cannot be expressed
    */
   public static String translate(Filter filter) {
-    StringBuilder sb = new StringBuilder();
-    write(filter, sb);
-    return sb.toString();
+    return filter.accept(TRANSLATOR);
   }
 
-  private static void write(Filter f, StringBuilder sb) {
-    if (f instanceof Filter.Comparison c) {
-      guarded(c.field(), comparison(c), sb);
-    } else if (f instanceof Filter.In in) {
-      guarded(in.field(), in(in.field(), in.values()), sb);
-    } else if (f instanceof Filter.Exists e) {
-      // Parenthesised: real Milvus parses "exists x and y" as "exists (x and y)".
-      sb.append("(exists ").append(meta(e.field())).append(')');
-    } else if (f instanceof Filter.Not n) {
-      sb.append("not (");
-      write(n.operand(), sb);
-      sb.append(')');
-    } else if (f instanceof Filter.And a) {
-      join(a.operands(), " and ", sb);
-    } else if (f instanceof Filter.Or o) {
-      join(o.operands(), " or ", sb);
-    } else {
-      throw new InvalidFilterException("unknown filter node " + f, -1);
-    }
+  @Override
+  public String comparison(Filter.Comparison c) {
+    return guarded(c.field(), comparisonDisjuncts(c));
   }
 
-  private static void join(List<Filter> operands, String word, StringBuilder sb) {
-    sb.append('(');
+  @Override
+  public String in(Filter.In in) {
+    return guarded(in.field(), inDisjuncts(in.field(), in.values()));
+  }
+
+  @Override
+  public String exists(Filter.Exists e) {
+    // Parenthesised: real Milvus parses "exists x and y" as "exists (x and y)".
+    return "(exists " + meta(e.field()) + ")";
+  }
+
+  @Override
+  public String not(Filter.Not n) {
+    return "not (" + n.operand().accept(this) + ")";
+  }
+
+  @Override
+  public String and(Filter.And a) {
+    return join(a.operands(), " and ");
+  }
+
+  @Override
+  public String or(Filter.Or o) {
+    return join(o.operands(), " or ");
+  }
+
+  private String join(List<Filter> operands, String word) {
+    StringBuilder sb = new StringBuilder("(");
     for (int i = 0; i < operands.size(); i++) {
       if (i > 0) {
         sb.append(word);
       }
-      sb.append('(');
-      write(operands.get(i), sb);
-      sb.append(')');
+      sb.append('(').append(operands.get(i).accept(this)).append(')');
     }
-    sb.append(')');
+    return sb.append(')').toString();
   }
 
   /**
@@ -89,18 +97,18 @@ public final class MilvusExpressions {
    * reads {@code exists x and y} as {@code exists (x and y)}): false, not unknown, when the key is missing; each
    * disjunct is total when the key is present.
    */
-  private static void guarded(String field, List<String> disjuncts, StringBuilder sb) {
-    sb.append("((exists ").append(types(field)).append(") and (");
+  private static String guarded(String field, List<String> disjuncts) {
+    StringBuilder sb = new StringBuilder("((exists ").append(types(field)).append(") and (");
     for (int i = 0; i < disjuncts.size(); i++) {
       if (i > 0) {
         sb.append(" or ");
       }
       sb.append('(').append(disjuncts.get(i)).append(')');
     }
-    sb.append("))");
+    return sb.append("))").toString();
   }
 
-  private static List<String> comparison(Filter.Comparison c) {
+  private static List<String> comparisonDisjuncts(Filter.Comparison c) {
     String field = c.field();
     Object v = c.value();
     if (c.op() == Filter.Operator.EQ) {
@@ -115,7 +123,7 @@ public final class MilvusExpressions {
     return numeric(field, List.of(new Bound(c.op(), (Number) v)));
   }
 
-  private static List<String> in(String field, List<Object> values) {
+  private static List<String> inDisjuncts(String field, List<Object> values) {
     Set<String> strings = new LinkedHashSet<>();
     List<Bound> numbers = new ArrayList<>();
     Set<Boolean> booleans = new LinkedHashSet<>();
