@@ -30,6 +30,8 @@
 #   MILVUS_SERVER_STATE=DIR   state directory instead of $REPO/target/milvus-server
 #   MILVUS_SERVER_PORT=N      forward port N instead of a free one
 #   MILVUS_SERVER_DATA=DIR    keep data, config and logs in DIR (created if missing); stop keeps it
+#   MILVUS_SERVER_TOKEN=T     credentials the readiness probe sends (for a server started with
+#                             common.security.authorizationEnabled=true in MILVUS_SERVER_SETTINGS)
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -191,7 +193,7 @@ free_port() {
 # prints the version. Generic gRPC calls with hand-decoded replies: no protobuf/pymilvus needed.
 healthy() {
   "$VENV/bin/python" - "$1" <<'EOF' 2>/dev/null
-import sys, grpc
+import base64, os, sys, grpc
 def fields(buf):
     i, out = 0, {}
     while i < len(buf):
@@ -215,9 +217,12 @@ def fields(buf):
             return out
         out[num] = v
     return out
+token = os.environ.get("MILVUS_SERVER_TOKEN", "")
+auth = [("authorization", base64.b64encode(token.encode()).decode())] if token else None
 with grpc.insecure_channel("127.0.0.1:" + sys.argv[1]) as ch:
     call = lambda m: ch.unary_unary("/milvus.proto.milvus.MilvusService/" + m,
-                                    request_serializer=lambda x: x, response_deserializer=lambda x: x)(b"", timeout=3)
+                                    request_serializer=lambda x: x, response_deserializer=lambda x: x)(
+                                        b"", timeout=3, metadata=auth)
     health = fields(call("CheckHealth"))
     if health.get(2) != 1:  # CheckHealthResponse.isHealthy
         sys.exit(1)

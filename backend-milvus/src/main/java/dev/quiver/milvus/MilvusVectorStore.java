@@ -253,7 +253,7 @@ public final class MilvusVectorStore extends AbstractVectorStore {
   /**
    * Builds a {@link MilvusVectorStore}. Defaults: {@code localhost:19530}, TLS off for loopback hosts
    * and on for every other host, no token, the server's default database, a 10 s deadline per call
-   * (retries included), a 3 s connect timeout, 3 attempts for idempotent calls.
+   * (retries included), a 5 s connect timeout, 3 attempts for idempotent calls.
    */
   public static final class Builder {
     private String host = "localhost";
@@ -263,7 +263,7 @@ public final class MilvusVectorStore extends AbstractVectorStore {
     private Secret token;
     private String database;
     private Duration deadline = Duration.ofSeconds(10);
-    private Duration connectTimeout = Duration.ofSeconds(3);
+    private Duration connectTimeout = Duration.ofSeconds(5);
     private int maxAttempts = 3;
 
     private Builder() {}
@@ -399,8 +399,9 @@ public final class MilvusVectorStore extends AbstractVectorStore {
     }
 
     /**
-     * @param connectTimeout how long connecting may take (default 3 s; never longer than the call's
-     *     deadline); a refused port fails at once whatever this is
+     * @param connectTimeout how long connecting may take (default 5 s; never longer than the call's
+     *     deadline); a refused port fails at once whatever this is. The first connect of a JVM also
+     *     loads and initialises gRPC and the SDK (about 2 s on a small machine), so keep it above that
      * @return this builder
      */
     public Builder connectTimeout(Duration connectTimeout) {

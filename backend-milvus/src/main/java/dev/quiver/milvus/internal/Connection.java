@@ -124,7 +124,8 @@ public final class Connection implements AutoCloseable {
     try {
       addresses = InetAddress.getAllByName(settings.host());
     } catch (IOException e) {
-      throw new UnavailableException("cannot connect to " + label + ": cannot resolve the host (" + e + ")", e);
+      throw new UnavailableException("cannot connect to " + label + ": cannot resolve the host (" + e + ")",
+          Errors.keepable(e));
     }
     IOException last = null;
     long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
@@ -141,7 +142,8 @@ public final class Connection implements AutoCloseable {
       }
     }
     throw new UnavailableException("cannot connect to " + label + ": " + (last == null
-        ? "no answer within " + timeoutMs + " ms" : last.getClass().getSimpleName() + ": " + last.getMessage()), last);
+        ? "no answer within " + timeoutMs + " ms" : last.getClass().getSimpleName() + ": " + last.getMessage()),
+        last == null ? null : Errors.keepable(last));
   }
 
   /** @return {@code millis}, or less if the current gRPC context's deadline comes sooner */

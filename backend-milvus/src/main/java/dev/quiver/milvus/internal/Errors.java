@@ -67,8 +67,9 @@ public final class Errors {
     String msg = String.valueOf(e.getMessage());
     String lower = msg.toLowerCase(Locale.ROOT);
     String where = "Milvus " + op + (collection == null ? "" : " on collection '" + collection + "'") + " failed: ";
+    Throwable cause = keepable(e);
     if (e instanceof MilvusClientException m) {
-      VectorStoreException mapped = fromSdk(m, lower, where + msg, collection);
+      VectorStoreException mapped = fromSdk(m, lower, where + msg, collection, cause);
       if (mapped != null) {
         return mapped;
       }
@@ -77,63 +78,102 @@ public final class Errors {
     if (grpc != null) {
       switch (grpc) {
         case DEADLINE_EXCEEDED:
-          return new DeadlineExceededException(where + "deadline exceeded (" + msg + ")", e);
+          return new DeadlineExceededException(where + "deadline exceeded (" + msg + ")", cause);
         case UNAVAILABLE:
         case ABORTED:
         case CANCELLED:
-          return new UnavailableException(where + msg, e);
+          return new UnavailableException(where + msg, cause);
         case UNAUTHENTICATED:
         case PERMISSION_DENIED:
-          return new AuthenticationException(where + "authentication failed (" + grpc + ")", e);
+          return new AuthenticationException(where + "authentication failed (" + grpc + ")", cause);
         case RESOURCE_EXHAUSTED:
           if (lower.contains("larger than max")) {
-            return new BackendException(where + "message larger than the server accepts: " + msg, e);
+            return new BackendException(where + "message larger than the server accepts: " + msg, cause);
           }
-          return new RateLimitedException(where + msg, null, e);
+          return new RateLimitedException(where + msg, null, cause);
         default:
           break;
       }
     }
     if (lower.contains("auth") && (lower.contains("fail") || lower.contains("denied") || lower.contains("invalid token"))) {
-      return new AuthenticationException(where + "authentication failed", e);
+      return new AuthenticationException(where + "authentication failed", cause);
     }
     if (lower.contains("not ready") || lower.contains("service unavailable")) {
-      return new UnavailableException(where + msg, e);
+      return new UnavailableException(where + msg, cause);
     }
-    return new BackendException(where + msg, e);
+    return new BackendException(where + msg, cause);
   }
 
   /** The mapping of an SDK exception, or {@code null} to decide by its gRPC status. */
   private static VectorStoreException fromSdk(MilvusClientException m, String lower, String message,
-      String collection) {
+      String collection, Throwable cause) {
     int code = m.getServerErrCode();
     if (m.getErrorCode() == ErrorCode.SERVER_ERROR) {
       if (collection != null && (code == 100 || lower.contains("collection") && (lower.contains("not exist")
           || lower.contains("not found")))) {
-        return new CollectionNotFoundException(collection, m);
+        return new CollectionNotFoundException(collection, cause);
       }
       if (RATE_LIMIT_CODES.contains(code) || lower.contains("rate limit")) {
-        return new RateLimitedException(message, null, m);
+        return new RateLimitedException(message, null, cause);
       }
       if (UNAVAILABLE_CODES.contains(code)) {
-        return new UnavailableException(message, m);
+        return new UnavailableException(message, cause);
       }
       if (AUTH_CODES.contains(code)) {
-        return new AuthenticationException(message, m);
+        return new AuthenticationException(message, cause);
       }
     }
     if (m.getErrorCode() == ErrorCode.TIMEOUT) {
-      return new DeadlineExceededException(message, m);
+      return new DeadlineExceededException(message, cause);
     }
     if (m.getErrorCode() == ErrorCode.INVALID_PARAMS) {
-      return new InvalidArgumentException(message, m);
+      return new InvalidArgumentException(message, cause);
     }
     if (m.getErrorCode() == ErrorCode.CLIENT_ERROR && lower.contains("unknown enum value")) {
       return new BackendException(message + " (the server refused the request with a status the Java SDK cannot"
           + " decode: Milvus Lite reports IllegalArgument as legacy code 6; its reason is only in the SDK's ERROR"
-          + " log line)", m);
+          + " log line)", cause);
     }
     return null;
+  }
+
+  /**
+   * The vendor exception to keep as the cause, or a stand-in for it. The boundary's secret scrubbing
+   * (api {@code AbstractVectorStore}, as of 85a4fa7) fails with a NullPointerException on a cause
+   * chain holding an exception without a message, and gRPC's connection errors often carry Netty's
+   * message-less {@code ClosedChannelException}; such a chain is copied with each type's name in
+   * front of its message (stack traces kept). Drop this once the api handles a missing message.
+   *
+   * @param e a vendor exception
+   * @return {@code e}, or a copy of its chain in which every exception has a message
+   */
+  static Throwable keepable(Throwable e) {
+    return hasMessagelessLink(e, 0) ? copy(e, 0) : e;
+  }
+
+  private static boolean hasMessagelessLink(Throwable t, int depth) {
+    if (t == null || depth > 32) {
+      return false;
+    }
+    if (t.getMessage() == null) {
+      return true;
+    }
+    for (Throwable s : t.getSuppressed()) {
+      if (hasMessagelessLink(s, depth + 1)) {
+        return true;
+      }
+    }
+    return hasMessagelessLink(t.getCause() == t ? null : t.getCause(), depth + 1);
+  }
+
+  private static Throwable copy(Throwable t, int depth) {
+    if (t == null || depth > 32) {
+      return null;
+    }
+    RuntimeException c = new RuntimeException(t.getClass().getName()
+        + (t.getMessage() == null ? "" : ": " + t.getMessage()), copy(t.getCause() == t ? null : t.getCause(), depth + 1));
+    c.setStackTrace(t.getStackTrace());
+    return c;
   }
 
   /** @return the gRPC status code in the cause chain (the SDK's shaded gRPC), or {@code null} */
@@ -158,12 +198,13 @@ public final class Errors {
    * @return whether to check the load state
    */
   public static boolean mayMeanNotLoaded(VectorStoreException e) {
-    if (!(e.getCause() instanceof MilvusClientException m)) {
+    if (e.isTransient()) {
       return false;
     }
-    String lower = String.valueOf(m.getMessage()).toLowerCase(Locale.ROOT);
-    return m.getServerErrCode() == NOT_LOADED || lower.contains("not loaded") || lower.contains("released")
-        || m.getErrorCode() == ErrorCode.CLIENT_ERROR && lower.contains("unknown enum value");
+    int code = e.getCause() instanceof MilvusClientException m ? m.getServerErrCode() : 0;
+    String lower = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT); // holds the SDK's message
+    return code == NOT_LOADED || lower.contains("not loaded") || lower.contains("released")
+        || lower.contains("unknown enum value");
   }
 
   /**

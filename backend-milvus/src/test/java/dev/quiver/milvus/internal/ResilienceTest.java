@@ -128,6 +128,24 @@ class ResilienceTest {
   }
 
   @Test
+  void aCauseWithoutAMessageIsKeptAsACopyWithOne() {
+    RuntimeException clean = rpc(Status.UNAVAILABLE);
+    assertSame(clean, Errors.keepable(clean));
+    RuntimeException netty = new MilvusClientException(ErrorCode.RPC_ERROR,
+        Status.UNAVAILABLE.withCause(new java.nio.channels.ClosedChannelException()).asRuntimeException());
+    VectorStoreException mapped = Errors.map(netty, "query", "x");
+    assertInstanceOf(UnavailableException.class, mapped);
+    for (Throwable t = mapped; t != null; t = t.getCause()) {
+      assertTrue(t.getMessage() != null, "every link has a message: " + t.getClass());
+    }
+    Throwable root = mapped;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    assertTrue(root.getMessage().startsWith("java.nio.channels.ClosedChannelException"), root.getMessage());
+  }
+
+  @Test
   void theOpenPathDropsAnExceptionThatCarriesTheToken() {
     Secret token = Secret.of("planted-s3cret");
     RuntimeException clean = new UnavailableException("cannot connect", null);
