@@ -151,8 +151,6 @@ class MilvusFaultTest {
     worksAgain();
     proxy.mode(FaultProxy.Mode.BLACK_HOLE);
     failsTransiently("count into a black hole", DEADLINE.toMillis() + SLACK_MS, c::count);
-    failsTransiently("search into a black hole", DEADLINE.toMillis() + SLACK_MS,
-        () -> c.search(SearchRequest.of(new float[] {1, 0, 0, 0}, 3)));
     failsTransiently("opening a store into a black hole", DEADLINE.toMillis() + SLACK_MS,
         () -> openThrough(proxy.port(), DEADLINE).close());
     proxy.mode(FaultProxy.Mode.PASS);
