@@ -7,8 +7,8 @@ import java.util.Set;
 
 /**
  * Opens {@link MilvusVectorStore} for {@code milvus://host:port} and {@code milvus+tls://host:port},
- * with the options {@code token}, {@code database} and {@code tls}:
- * {@code Quiver.open("milvus://localhost:19530?database=docs")}.
+ * with the options {@code token}, {@code database}, {@code tls}, {@code deadlineMs} and
+ * {@code maxAttempts}: {@code Quiver.open("milvus://localhost:19530?database=docs&deadlineMs=5000")}.
  */
 public final class MilvusVectorStoreProvider implements VectorStoreProvider {
 
