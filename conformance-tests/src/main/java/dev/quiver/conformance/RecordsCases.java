@@ -4,6 +4,7 @@ import static dev.quiver.conformance.VectorStoreConformanceKit.DIM;
 import static dev.quiver.conformance.VectorStoreConformanceKit.ids;
 import static dev.quiver.conformance.VectorStoreConformanceKit.rec;
 import static dev.quiver.conformance.VectorStoreConformanceKit.recs;
+import static dev.quiver.conformance.VectorStoreConformanceKit.scroll;
 import static dev.quiver.conformance.VectorStoreConformanceKit.vectorFor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,12 +12,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.Feature;
+import dev.quiver.Filter;
 import dev.quiver.Match;
 import dev.quiver.Metadata;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.VectorCollection;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -45,6 +53,74 @@ abstract class RecordsCases extends KitGroup {
     assertEquals(m, got.metadata(), "metadata must come back with the same types (1.0 stays a double)");
     assertEquals(Double.class, got.metadata().get("dbl").orElseThrow().getClass());
     assertEquals(Long.class, got.metadata().get("long").orElseThrow().getClass());
+  }
+
+  @Test
+  @DisplayName("a double metadata value comes back bit-exact and == on it matches exactly that record, != the others")
+  void doublesBitExact() {
+    VectorCollection c = newExactCollection(); // the search below must see every record
+    List<Double> values = ValuePool.ROUND_TRIP_DOUBLES;
+    Map<String, Metadata> data = new LinkedHashMap<>();
+    List<Record> records = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      String id = String.format("d%02d", i);
+      data.put(id, Metadata.of("x", values.get(i)));
+      records.add(rec(id, data.get(id)));
+    }
+    upsertVisible(c, records);
+    awaitCount(c, records.size());
+    List<Record> got = c.get(ids(records));
+    assertEquals(ids(records), ids(got), "get of every record");
+    List<String> errors = new ArrayList<>();
+    for (int i = 0; i < values.size(); i++) {
+      double want = values.get(i);
+      Object back = got.get(i).metadata().get("x").orElse(null);
+      if (!(back instanceof Double d) || Double.doubleToRawLongBits(d) != Double.doubleToRawLongBits(want)) {
+        errors.add(records.get(i).id() + ": wrote " + want + ", read back " + back
+            + (back == null ? "" : " (" + back.getClass().getSimpleName() + ")"));
+      }
+    }
+    boolean count = capabilities().supports(Feature.COUNT_BY_FILTER);
+    boolean list = capabilities().supports(Feature.LIST) && capabilities().supports(Feature.LIST_BY_FILTER);
+    boolean search = capabilities().supports(Feature.FILTERED_SEARCH);
+    float[] q = vectorFor("query", DIM);
+    for (double value : values) {
+      // == is numeric: exactly the record holding the value, and for a zero also the other zero
+      Set<String> equal = new TreeSet<>();
+      data.forEach((id, m) -> {
+        if ((Double) m.get("x").orElseThrow() == value) {
+          equal.add(id);
+        }
+      });
+      Set<String> others = new TreeSet<>(data.keySet());
+      others.removeAll(equal);
+      Map<Filter, Set<String>> expected = new LinkedHashMap<>();
+      expected.put(Filter.eq("x", value), equal);
+      expected.put(Filter.ne("x", value), others);
+      for (Map.Entry<Filter, Set<String>> e : expected.entrySet()) {
+        Filter f = e.getKey();
+        Set<String> want = e.getValue();
+        Filter parsed = Filter.parse(f.toString());
+        assertEquals(f, parsed, "the filter does not round-trip through its text " + f);
+        assertEquals(want, expectedIds(data, f), "the reference evaluator disagrees on " + f);
+        if (count && c.count(parsed) != want.size()) {
+          errors.add("count(" + f + ") = " + c.count(parsed) + ", expected " + want.size());
+        }
+        if (list) {
+          List<String> listed = ids(scroll(c, parsed, 50));
+          if (!new HashSet<>(listed).equals(want) || listed.size() != want.size()) {
+            errors.add("list(" + f + "):" + diff(want, listed, data));
+          }
+        }
+        if (search) {
+          List<String> found = searchIds(c, q, data.size(), parsed);
+          if (!new HashSet<>(found).equals(want) || found.size() != want.size()) {
+            errors.add("search(" + f + "):" + diff(want, found, data));
+          }
+        }
+      }
+    }
+    assertTrue(errors.isEmpty(), errors.size() + " problems with doubles: " + String.join("; ", errors));
   }
 
   @Test
