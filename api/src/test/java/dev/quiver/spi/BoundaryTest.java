@@ -274,6 +274,16 @@ class BoundaryTest {
     assertNoSecret(u);
     assertTrue(u.isTransient());
 
+    s.failure = () -> new dev.quiver.RateLimitedException("slow down, " + SECRET, java.time.Duration.ofSeconds(7), null);
+    dev.quiver.RateLimitedException r = assertThrows(dev.quiver.RateLimitedException.class, () -> c.count());
+    assertNoSecret(r);
+    assertEquals(java.time.Duration.ofSeconds(7), r.retryAfter().orElseThrow(), "type and data kept when scrubbed");
+
+    s.failure = () -> new DimensionMismatchException("record '" + SECRET + "'", 2, 3);
+    DimensionMismatchException d = assertThrows(DimensionMismatchException.class, () -> c.count());
+    assertNoSecret(d);
+    assertEquals(3, d.actual());
+
     s.failure = () -> new CollectionNotFoundException("c");
     assertThrows(CollectionNotFoundException.class, () -> c.count(), "a typed error passes unchanged");
   }
