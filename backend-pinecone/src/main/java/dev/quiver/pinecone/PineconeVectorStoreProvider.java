@@ -6,6 +6,8 @@ import dev.quiver.StoreUri;
 import dev.quiver.VectorStore;
 import dev.quiver.spi.VectorStoreProvider;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -43,26 +45,53 @@ public final class PineconeVectorStoreProvider implements VectorStoreProvider {
     return Set.of("pinecone");
   }
 
+  /**
+   * Opens the store. Every refusal names options, never their values: the boundary of the store
+   * that would scrub the key does not exist yet, so this method scrubs its own messages.
+   */
   @Override
   public VectorStore open(StoreUri uri) {
+    Set<String> secrets = new HashSet<>();
+    uri.secrets().forEach(s -> secrets.add(s.reveal()));
+    envKey().ifPresent(secrets::add);
+    try {
+      return openChecked(uri);
+    } catch (InvalidArgumentException e) {
+      String message = scrub(e.getMessage(), secrets);
+      throw message.equals(e.getMessage()) ? e : new InvalidArgumentException(message);
+    }
+  }
+
+  private static String scrub(String text, Set<String> secrets) {
+    String out = String.valueOf(text);
+    for (String s : secrets) {
+      out = out.replace(s, "***");
+    }
+    return out;
+  }
+
+  private Optional<String> envKey() {
+    for (String var : new String[] {"QUIVER_PINECONE_API_KEY", "PINECONE_API_KEY"}) {
+      String v = env.apply(var);
+      if (v != null && !v.isBlank()) {
+        return Optional.of(v.trim());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private VectorStore openChecked(StoreUri uri) {
     Set<String> unknown = new TreeSet<>(uri.optionNames());
     unknown.removeAll(OPTIONS);
     if (!unknown.isEmpty()) {
       throw new InvalidArgumentException("unknown option(s) " + unknown + " in " + uri + "; known: " + new TreeSet<>(OPTIONS));
     }
     if (!uri.path().isEmpty() && !uri.path().equals("/")) {
-      throw new InvalidArgumentException("a pinecone: address takes no path, got '" + uri.path() + "' in " + uri);
+      throw new InvalidArgumentException("a pinecone: address takes no path (pinecone://[host:port]?options)");
     }
-    Secret key = uri.secret("apiKey").orElseGet(() -> {
-      for (String var : new String[] {"QUIVER_PINECONE_API_KEY", "PINECONE_API_KEY"}) {
-        String v = env.apply(var);
-        if (v != null && !v.isBlank()) {
-          return Secret.of(v.trim());
-        }
-      }
-      throw new InvalidArgumentException("no Pinecone API key: add ?apiKey=... to " + uri
-          + " or set QUIVER_PINECONE_API_KEY (or PINECONE_API_KEY)");
-    });
+    Secret key = uri.secret("apiKey").or(() -> envKey().map(Secret::of)).orElseThrow(() ->
+        new InvalidArgumentException("no Pinecone API key: add ?apiKey=... to " + uri
+            + " or set QUIVER_PINECONE_API_KEY (or PINECONE_API_KEY)"));
     boolean tls = bool(uri, "tls", true);
     PineconeVectorStore.Builder b = PineconeVectorStore.builder().apiKey(key).tls(tls);
     if (uri.host().isPresent()) {

@@ -94,7 +94,7 @@ class ResilienceTest {
   @Test
   void slowResponseHitsTheDeadline() {
     try (PineconeVectorStore quick = EmulatorStores.builder(emulator)
-        .timeouts(Duration.ofSeconds(1), Duration.ofMillis(300)).retry(1, Duration.ofMillis(1), Duration.ofMillis(1))
+        .timeouts(Duration.ofSeconds(1), Duration.ofMillis(300)).remotePolicy(EmulatorStores.POLICY.withMaxAttempts(1))
         .build()) {
       VectorCollection q = quick.collection("res");
       emulator.delayNext("/describe_index_stats", Duration.ofSeconds(2));
