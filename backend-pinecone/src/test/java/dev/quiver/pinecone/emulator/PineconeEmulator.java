@@ -44,7 +44,7 @@ import okhttp3.HttpUrl;
  */
 public final class PineconeEmulator implements AutoCloseable {
 
-  /** The API key the emulator accepts. */
+  /** The API key the emulator accepts unless told otherwise ({@link #acceptKey(String)}). */
   public static final String API_KEY = "emulator-key-0123";
   /** The API version it requires. */
   public static final String API_VERSION = "2025-10";
@@ -89,6 +89,7 @@ public final class PineconeEmulator implements AutoCloseable {
   private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
   private volatile int lagReads;
   private volatile int describesUntilReady = 1;
+  private volatile String apiKey = API_KEY;
 
   /**
    * @param neMissing what {@code $ne}/{@code $nin} do on records without the field
@@ -116,7 +117,7 @@ public final class PineconeEmulator implements AutoCloseable {
 
   /** @return a {@code pinecone:} URI for this emulator */
   public String storeUri() {
-    return "pinecone://127.0.0.1:" + server.getPort() + "?apiKey=" + API_KEY + "&tls=false";
+    return "pinecone://127.0.0.1:" + server.getPort() + "?apiKey=" + apiKey + "&tls=false";
   }
 
   /**
@@ -128,6 +129,15 @@ public final class PineconeEmulator implements AutoCloseable {
    */
   public PineconeEmulator lagReads(int reads) {
     this.lagReads = reads;
+    return this;
+  }
+
+  /**
+   * @param key the one API key accepted from now on
+   * @return this emulator
+   */
+  public PineconeEmulator acceptKey(String key) {
+    this.apiKey = key;
     return this;
   }
 
@@ -271,7 +281,7 @@ public final class PineconeEmulator implements AutoCloseable {
   private synchronized MockResponse route(String method, String path, HttpUrl url, String body, okhttp3.Headers headers) {
     boolean control = path.startsWith("/indexes");
     String key = headers.get("Api-Key");
-    if (!API_KEY.equals(key)) {
+    if (!apiKey.equals(key)) {
       if (control) {
         return json(401, controlError(401, "UNAUTHENTICATED", "Invalid API key."));
       }
