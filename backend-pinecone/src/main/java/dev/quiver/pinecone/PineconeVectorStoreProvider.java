@@ -6,7 +6,10 @@ import dev.quiver.StoreUri;
 import dev.quiver.VectorStore;
 import dev.quiver.spi.VectorStoreProvider;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -63,8 +66,10 @@ public final class PineconeVectorStoreProvider implements VectorStoreProvider {
   }
 
   private static String scrub(String text, Set<String> secrets) {
+    List<String> longestFirst = new ArrayList<>(secrets); // one secret may contain another
+    longestFirst.sort(Comparator.comparingInt(String::length).reversed());
     String out = String.valueOf(text);
-    for (String s : secrets) {
+    for (String s : longestFirst) {
       out = out.replace(s, "***");
     }
     return out;

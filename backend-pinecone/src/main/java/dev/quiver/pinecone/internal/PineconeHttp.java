@@ -165,8 +165,12 @@ public final class PineconeHttp implements AutoCloseable {
     }
   }
 
-  /** Reads both of Pinecone's error shapes, control plane {@code {"error":{"code","message"}}} and data plane {@code {"code","message"}}, and plain text. */
-  private static PineconeApiException error(int status, String text, Headers headers) {
+  /**
+   * Reads both of Pinecone's error shapes, control plane {@code {"error":{"code","message"}}} and data
+   * plane {@code {"code","message"}}, and plain text. The key is taken out before the message is cut
+   * to length: the boundary scrubs whole keys only, and a cut could leave half of one.
+   */
+  private PineconeApiException error(int status, String text, Headers headers) {
     String code = "";
     String message = text;
     try {
@@ -183,8 +187,8 @@ public final class PineconeHttp implements AutoCloseable {
     } catch (IOException | RuntimeException ignored) {
       // plain-text body
     }
-    return new PineconeApiException(status, code, message, headers.get("x-pinecone-request-id"),
-        headers.get("Retry-After"));
+    return new PineconeApiException(status, code, message.replace(apiKey.reveal(), "***"),
+        headers.get("x-pinecone-request-id"), headers.get("Retry-After"));
   }
 
   @Override
