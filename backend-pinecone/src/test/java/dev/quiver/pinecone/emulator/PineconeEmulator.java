@@ -110,6 +110,11 @@ public final class PineconeEmulator implements AutoCloseable {
     }
   }
 
+  /** @return the loopback port it listens on */
+  public int port() {
+    return server.getPort();
+  }
+
   /** @return the control plane's base URL */
   public String controlPlaneUrl() {
     return "http://127.0.0.1:" + server.getPort();
