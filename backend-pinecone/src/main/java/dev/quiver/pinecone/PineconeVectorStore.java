@@ -437,7 +437,8 @@ public final class PineconeVectorStore extends AbstractVectorStore {
      * @return this builder
      */
     public Builder freshnessTimeout(Duration timeout) {
-      this.freshnessTimeout = notNull(timeout, "freshness timeout");
+      Duration t = notNull(timeout, "freshness timeout");
+      this.freshnessTimeout = t.isZero() || t.isNegative() ? Duration.ZERO : positive(t, "freshness timeout");
       return this;
     }
 
@@ -448,6 +449,9 @@ public final class PineconeVectorStore extends AbstractVectorStore {
      */
     public Builder remotePolicy(RemotePolicy policy) {
       this.policy = notNull(policy, "policy");
+      positive(policy.callBudget(), "call budget");
+      positive(policy.maxBackoff(), "max backoff");
+      positive(policy.breakerOpenFor(), "breaker open time");
       return this;
     }
 
@@ -458,9 +462,10 @@ public final class PineconeVectorStore extends AbstractVectorStore {
       return value;
     }
 
+    /** Positive and at most a day: longer waits help nobody, and nanosecond arithmetic stays in range. */
     private static Duration positive(Duration d, String what) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new InvalidArgumentException(what + " must be positive, got " + d);
+      if (d == null || d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
+        throw new InvalidArgumentException(what + " must be positive and at most a day, got " + d);
       }
       return d;
     }

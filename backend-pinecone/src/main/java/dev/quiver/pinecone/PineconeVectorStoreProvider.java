@@ -4,6 +4,7 @@ import dev.quiver.InvalidArgumentException;
 import dev.quiver.Secret;
 import dev.quiver.StoreUri;
 import dev.quiver.VectorStore;
+import dev.quiver.spi.RemotePolicy;
 import dev.quiver.spi.VectorStoreProvider;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,12 +26,14 @@ import java.util.function.Function;
  * </ul>
  * Options: {@code apiKey} (else the environment variable {@code QUIVER_PINECONE_API_KEY}, then
  * {@code PINECONE_API_KEY}), {@code cloud}, {@code region}, {@code tls} ({@code true}/{@code false}),
- * {@code indexHost}, {@code timeoutSeconds}, {@code freshnessTimeoutSeconds}. Unknown options are an error.
+ * {@code indexHost}, {@code timeoutSeconds} (the deadline of one call, retries included: the call budget of
+ * the shared {@link RemotePolicy}, and the longest a single attempt may take), {@code maxAttempts} (of
+ * idempotent calls, 1..10), {@code freshnessTimeoutSeconds}. Unknown options are an error.
  */
 public final class PineconeVectorStoreProvider implements VectorStoreProvider {
 
   private static final Set<String> OPTIONS = Set.of("apiKey", "cloud", "region", "tls", "indexHost",
-      "timeoutSeconds", "freshnessTimeoutSeconds");
+      "timeoutSeconds", "maxAttempts", "freshnessTimeoutSeconds");
 
   private final Function<String, String> env;
 
@@ -109,7 +112,16 @@ public final class PineconeVectorStoreProvider implements VectorStoreProvider {
     uri.option("cloud").ifPresent(b::cloud);
     uri.option("region").ifPresent(b::region);
     uri.option("indexHost").ifPresent(b::indexHost);
-    uri.option("timeoutSeconds").ifPresent(s -> b.timeouts(Duration.ofSeconds(10), Duration.ofSeconds(number(s, "timeoutSeconds"))));
+    RemotePolicy policy = RemotePolicy.DEFAULT;
+    if (uri.option("timeoutSeconds").isPresent()) {
+      Duration deadline = Duration.ofSeconds(number(uri.option("timeoutSeconds").get(), "timeoutSeconds"));
+      b.timeouts(Duration.ofSeconds(10), deadline);
+      policy = policy.withCallBudget(deadline);
+    }
+    if (uri.option("maxAttempts").isPresent()) {
+      policy = policy.withMaxAttempts((int) number(uri.option("maxAttempts").get(), "maxAttempts"));
+    }
+    b.remotePolicy(policy);
     uri.option("freshnessTimeoutSeconds").ifPresent(s -> b.freshnessTimeout(Duration.ofSeconds(number(s, "freshnessTimeoutSeconds"))));
     return b.build();
   }
@@ -126,15 +138,19 @@ public final class PineconeVectorStoreProvider implements VectorStoreProvider {
     };
   }
 
+  /** Largest number an option takes: a day in seconds, far beyond any useful timeout. */
+  private static final long MAX_NUMBER = 86_400;
+
   private static long number(String v, String name) {
     try {
       long n = Long.parseLong(v);
-      if (n < 0) {
+      if (n < 0 || n > MAX_NUMBER) {
         throw new NumberFormatException();
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new InvalidArgumentException("option " + name + " must be a non-negative whole number, got '" + v + "'");
+      throw new InvalidArgumentException("option " + name + " must be a whole number from 0 to " + MAX_NUMBER + ", got '"
+          + v + "'");
     }
   }
 

@@ -218,6 +218,16 @@ class ResilienceTest {
       assertFalse(s.toString().contains(PineconeEmulator.API_KEY));
     }
     assertThrows(InvalidArgumentException.class, () -> Quiver.open(emulator.storeUri() + "&bogus=1"));
+    try (VectorStore s = Quiver.open(emulator.storeUri() + "&maxAttempts=2&timeoutSeconds=5")) {
+      assertTrue(s.hasCollection("res"));
+    }
+    for (String bad : java.util.List.of("&maxAttempts=0", "&maxAttempts=11", "&maxAttempts=x", "&timeoutSeconds=0",
+        "&timeoutSeconds=99999999999", "&timeoutSeconds=-1", "&freshnessTimeoutSeconds=1e3", "&tls=yes")) {
+      assertThrows(InvalidArgumentException.class, () -> Quiver.open(emulator.storeUri() + bad), bad);
+    }
+    assertThrows(InvalidArgumentException.class, () -> EmulatorStores.builder(emulator)
+        .timeouts(Duration.ofSeconds(1), Duration.ofDays(400)));
+    assertThrows(InvalidArgumentException.class, () -> EmulatorStores.builder(emulator).apiKey(null));
     assertThrows(InvalidArgumentException.class, () -> Quiver.open("pinecone://example.com?apiKey=x&tls=false"));
     assertThrows(InvalidArgumentException.class,
         () -> new PineconeVectorStoreProvider(k -> null).open(dev.quiver.StoreUri.parse("pinecone://?cloud=aws")));
