@@ -886,23 +886,34 @@ final class LocalCollection implements VectorCollection {
   }
 
   /**
+   * What {@link #restoreFrom} did.
+   *
+   * @param reused true when the saved graph was used, false when the graph was rebuilt from the records
+   * @param problem why saved index state that was there could not be used, or null (reused, or there was
+   *     none to use)
+   */
+  record Restored(boolean reused, String problem) {}
+
+  /**
    * Fills a new, not yet shared collection from recovered records and, when given, the state
-   * {@link #writeIndexTo} wrote with them. Without that state, or when it does not match the
-   * records (a different set of ids, another index kind), the graph is rebuilt from the records:
-   * slower, never wrong. WAL operations after the snapshot are then applied with the ordinary methods.
+   * {@link #writeIndexTo} wrote with them. Without that state, or when it is unreadable or does not
+   * match the records (a different set of ids, another index kind), the graph is rebuilt from the
+   * records: slower, never wrong; the result then says why. WAL operations after the snapshot are
+   * then applied with the ordinary methods.
    *
    * @param records the records of the snapshot section
    * @param index the index state, or null
-   * @return true when the saved graph was used, false when it was rebuilt
+   * @return whether the saved graph was used, and if not, what was wrong with it
    */
-  boolean restoreFrom(Collection<Record> records, DataInput index) {
+  Restored restoreFrom(Collection<Record> records, DataInput index) {
+    String problem = null;
     if (index != null) {
       try {
-        if (restoreSaved(records, index)) {
-          return true;
-        }
+        restoreSaved(records, index);
+        return new Restored(true, null);
       } catch (IOException | RuntimeException e) {
         // fall through to a rebuild: the saved index is an optimisation, the records are the truth
+        problem = e.getMessage() != null ? e.getMessage() : e.toString();
       }
       // undo a partial restore
       byId.clear();
@@ -922,35 +933,41 @@ final class LocalCollection implements VectorCollection {
     for (int from = 0; from < all.size(); from += 1000) {
       applyUpsert(all.subList(from, Math.min(all.size(), from + 1000)));
     }
-    return false;
+    return new Restored(false, problem);
   }
 
-  private boolean restoreSaved(Collection<Record> records, DataInput in) throws IOException {
-    if (in.readInt() != INDEX_FORMAT_VERSION) {
-      return false;
+  /** @throws IOException saying why the saved state cannot be used */
+  private void restoreSaved(Collection<Record> records, DataInput in) throws IOException {
+    int version = in.readInt();
+    if (version != INDEX_FORMAT_VERSION) {
+      throw new IOException("index state format version " + version + " is not supported (this build reads "
+          + INDEX_FORMAT_VERSION + ")");
     }
     int savedNext = in.readInt();
     int live = in.readInt();
     if (live != records.size() || savedNext < live) {
-      return false;
+      throw new IOException("index state lists " + live + " records (next ordinal " + savedNext + "), the snapshot holds "
+          + records.size());
     }
     Map<String, Integer> ords = new HashMap<>();
     for (int i = 0; i < live; i++) {
       String id = in.readUTF();
       int ord = in.readInt();
       if (ord < 0 || ord >= savedNext) {
-        return false;
+        throw new IOException("ordinal " + ord + " of record '" + id + "' is outside 0.." + (savedNext - 1));
       }
       ords.put(id, ord);
     }
     boolean hasGraph = in.readBoolean();
     if (hasGraph != (graph != null)) {
-      return false;
+      throw new IOException(hasGraph ? "the saved state has a graph but the collection is FLAT"
+          : "the saved state has no graph but the collection is HNSW");
     }
     for (Record r : records) {
       Integer ord = ords.get(r.id());
       if (ord == null || slots.get(ord) != null) {
-        return false;
+        throw new IOException(ord == null ? "record '" + r.id() + "' has no saved ordinal"
+            : "ordinal " + ord + " is saved for two records");
       }
       spec.checkVector("record '" + r.id() + "'", r.vector());
       Slot s = new Slot(ord, r.id(), r.vector(), r.metadata(), scanAux(metric, r.vector()));
@@ -968,16 +985,17 @@ final class LocalCollection implements VectorCollection {
       IndexSpec.Hnsw h = (IndexSpec.Hnsw) spec.index();
       if (loaded.metric() != metric || loaded.m() != h.m() || loaded.efConstruction() != h.efConstruction()
           || loaded.size() > savedNext) {
-        return false;
+        throw new IOException("the saved graph (" + loaded.metric() + ", m=" + loaded.m() + ", efConstruction="
+            + loaded.efConstruction() + ", " + loaded.size() + " nodes) does not match the collection (" + metric
+            + ", m=" + h.m() + ", efConstruction=" + h.efConstruction() + ", next ordinal " + savedNext + ")");
       }
       for (Slot s : byId.values()) {
         if (!loaded.contains(s.ord) || loaded.isDeleted(s.ord)) {
-          return false;
+          throw new IOException("the saved graph lacks live record '" + s.id + "' (ordinal " + s.ord + ")");
         }
       }
       graph = loaded;
     }
-    return true;
   }
 
   /** Name of the snapshot blob holding {@link #writeIndexTo}'s output (HNSW collections only). */

@@ -129,7 +129,7 @@ public final class LocalVectorStore implements VectorStore {
   private final Object snapshotMonitor = new Object();
   private long snapshotCovered; // guarded by snapshotMonitor
   private ExecutorService snapshotter;
-  private volatile RuntimeException lastSnapshotFailure;
+  private final HealthLog health = new HealthLog();
   private final AtomicInteger snapshotsWritten = new AtomicInteger();
   private int graphsReused;
   private int graphsRebuilt;
@@ -174,6 +174,7 @@ public final class LocalVectorStore implements VectorStore {
     private boolean groupCommit = true;
     private long snapshotThresholdBytes = DEFAULT_SNAPSHOT_THRESHOLD_BYTES;
     private boolean snapshotOnClose = true;
+    private boolean recoverByTruncating;
     private StorageOptions storageOptions = StorageOptions.defaults();
 
     private Builder(Path directory) {
@@ -213,6 +214,24 @@ public final class LocalVectorStore implements VectorStore {
       return this;
     }
 
+    /**
+     * What opening does when the write-ahead log holds a damaged entry: one whose frame is complete but
+     * fails its checksum, or that is followed by further intact entries. A process killed mid-write
+     * never leaves that (it leaves a <em>torn tail</em>, an incomplete last entry, which is always
+     * dropped: it was never acknowledged); a damaged entry may have been acknowledged, so by default
+     * opening refuses with a {@link StorageException} naming the file and byte offset. The URI
+     * option {@code recover=truncate} is the same as {@code recoverByTruncating(true)}.
+     *
+     * @param on false (the default): refuse to open a damaged log; true: truncate the log at the
+     *     damaged entry, dropping it and everything logged after it, and open. The loss (file, offset,
+     *     number of entries) is logged at WARNING and reported by {@link LocalVectorStore#health()}.
+     * @return this
+     */
+    public Builder recoverByTruncating(boolean on) {
+      this.recoverByTruncating = on;
+      return this;
+    }
+
     /** Internal (tests): file access, segment and entry sizes. Group commit is taken from {@link #groupCommit}. */
     Builder storageOptions(StorageOptions options) {
       this.storageOptions = options;
@@ -234,9 +253,11 @@ public final class LocalVectorStore implements VectorStore {
     LocalVectorStore store = new LocalVectorStore("local:" + b.directory, DURABLE_CAPABILITIES, b);
     long start = System.nanoTime();
     Recovery recovery = store.new Recovery();
-    StoreStorage storage = StoreStorage.open(b.directory, b.storageOptions.withGroupCommit(b.groupCommit), recovery);
+    StoreStorage storage = StoreStorage.open(b.directory, b.storageOptions.withGroupCommit(b.groupCommit)
+        .withTruncateDamagedLog(b.recoverByTruncating), recovery);
     try {
       recovery.endSection();
+      store.reportRecovery(storage.recoveryReport());
     } catch (RuntimeException e) {
       try {
         storage.close();
@@ -253,6 +274,20 @@ public final class LocalVectorStore implements VectorStore {
     store.logBytesSinceSnapshot.set(recovery.replayedBytes);
     store.maybeSnapshot();
     return store;
+  }
+
+  /** Logs what recovery dropped: a torn tail at INFO, a truncated damaged log at WARNING (and in {@link #health}). */
+  private void reportRecovery(StoreStorage.RecoveryReport report) {
+    var wal = report.wal();
+    if (wal.damage() != null) {
+      health.warn(LocalHealth.Kind.LOG_TRUNCATED, "store " + options.directory + " was opened with recovery by"
+          + " truncation: " + wal.damage() + "; the log was truncated there and " + wal.lostEntries()
+          + (wal.lostEntries() == 1 ? " entry was" : " entries were") + " lost", null);
+    } else if (wal.truncatedBytes() > 0) {
+      HealthLog.LOG.log(System.Logger.Level.INFO, "store " + options.directory + ": dropped a torn write-ahead log"
+          + " tail of " + wal.truncatedBytes() + " bytes (" + wal.truncatedReason() + "); it held a write that was in"
+          + " flight when the store last stopped, never acknowledged");
+    }
   }
 
   /**
@@ -293,10 +328,16 @@ public final class LocalVectorStore implements VectorStore {
 
     /** Restores the current HNSW section's records and graph ({@code in} null: rebuilds the graph). */
     private void restore(DataInput in) {
-      if (section.restoreFrom(pending, in)) {
+      LocalCollection.Restored r = section.restoreFrom(pending, in);
+      if (r.reused()) {
         graphsReused++;
       } else {
         graphsRebuilt++;
+        if (r.problem() != null) {
+          health.warn(LocalHealth.Kind.INDEX_REBUILT, "store " + options.directory + ", collection '" + section.name()
+              + "': the HNSW graph saved in the snapshot could not be used (" + r.problem() + "); rebuilt it from the "
+              + pending.size() + " records", null);
+        }
       }
       pending = null;
     }
@@ -494,7 +535,10 @@ public final class LocalVectorStore implements VectorStore {
         try {
           snapshot();
         } catch (RuntimeException e) {
-          lastSnapshotFailure = e; // the previous snapshot and the log stay valid; retried after the next threshold
+          // the previous snapshot and the log stay valid; retried after the next threshold
+          health.warn(LocalHealth.Kind.SNAPSHOT_FAILED, "background snapshot of store " + options.directory
+              + " failed; the previous snapshot and the log stay valid and a snapshot is retried after the next "
+              + options.snapshotThresholdBytes + " bytes of log: " + e.getMessage(), e);
         } finally {
           snapshotScheduled.set(false);
         }
@@ -573,12 +617,23 @@ public final class LocalVectorStore implements VectorStore {
     return storage;
   }
 
-  /** @return the last background snapshot failure, or null */
-  RuntimeException lastSnapshotFailure() {
-    return lastSnapshotFailure;
-  }
 
   // ------------------------------------------------------------------ the store API
+
+  /**
+   * Says whether the store has run into trouble it worked around since it was opened: a damaged
+   * write-ahead log truncated at open ({@link Builder#recoverByTruncating}), a saved HNSW graph that could
+   * not be used and was rebuilt, a failed background snapshot. Each such event is also logged at
+   * WARNING ({@link System.Logger} {@code dev.quiver.local}). Failures that stop the store — a write or
+   * fsync that failed, a damaged log without recovery by truncation — are not reported here: they throw
+   * {@link StorageException}. Works on a closed store too.
+   *
+   * @return an immutable snapshot: {@link LocalHealth.Status#OK} with no events, or
+   *     {@link LocalHealth.Status#DEGRADED} with what happened; always OK for an in-memory store
+   */
+  public LocalHealth health() {
+    return health.health();
+  }
 
   @Override
   public VectorCollection createCollection(CollectionSpec spec) {

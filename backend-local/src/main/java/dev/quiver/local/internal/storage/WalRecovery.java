@@ -228,8 +228,9 @@ final class WalRecovery {
     lostTo = highest;
     lostEntries = Math.max(0, lostTo - lostFrom + 1);
     if (!options.truncateDamagedLog()) {
-      throw FileFormat.corrupt(d.file(), describe(d) + ". Opening with recovery by truncation (the local: option"
-          + " recover=truncate) would drop it and everything after it: " + lost());
+      throw FileFormat.corrupt(d.file(), describe(d) + ". Opening with recovery by truncation (local:<path>?recover="
+          + "truncate, or LocalVectorStore.Builder.recoverByTruncating(true)) would drop it and everything after it: "
+          + lost());
     }
     // Newest first, so that a crash half-way leaves a log without gaps (it reports the damage again).
     for (int j = segs.size() - 1; j > d.segmentIndex(); j--) {
