@@ -321,14 +321,14 @@ public final class LocalVectorStore implements VectorStore {
 
     @Override
     public void blob(String collection, String name, DataInput in) throws IOException {
-      if (name.equals(LocalCollection.INDEX_BLOB) && !streaming && pending != null) {
+      if (name.equals(CollectionSnapshots.INDEX_BLOB) && !streaming && pending != null) {
         restore(in);
       }
     }
 
     /** Restores the current HNSW section's records and graph ({@code in} null: rebuilds the graph). */
     private void restore(DataInput in) {
-      LocalCollection.Restored r = section.restoreFrom(pending, in);
+      CollectionSnapshots.Restored r = section.restoreFrom(pending, in);
       if (r.reused()) {
         graphsReused++;
       } else {
@@ -561,7 +561,7 @@ public final class LocalVectorStore implements VectorStore {
       return false;
     }
     synchronized (snapshotMonitor) {
-      List<LocalCollection.Captured> state = new ArrayList<>();
+      List<CollectionSnapshots.Captured> state = new ArrayList<>();
       long covered;
       gate.writeLock().lock();
       try {
@@ -580,7 +580,7 @@ public final class LocalVectorStore implements VectorStore {
         gate.writeLock().unlock();
       }
       storage.snapshot(covered, w -> {
-        for (LocalCollection.Captured c : state) {
+        for (CollectionSnapshots.Captured c : state) {
           c.writeTo(w);
         }
       });

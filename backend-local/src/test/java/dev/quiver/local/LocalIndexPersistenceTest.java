@@ -45,7 +45,7 @@ class LocalIndexPersistenceTest {
 
     LocalVectorStore other = LocalVectorStore.inMemory();
     LocalCollection back = (LocalCollection) other.createCollection(spec);
-    LocalCollection.Restored restored = back.restoreFrom(records,
+    CollectionSnapshots.Restored restored = back.restoreFrom(records,
         new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
     assertTrue(restored.reused());
     assertNull(restored.problem());
@@ -71,12 +71,12 @@ class LocalIndexPersistenceTest {
     byte[] future = bytes.toByteArray();
     future[3] = 99; // the index state's version int
     LocalCollection refused = (LocalCollection) LocalVectorStore.inMemory().createCollection(spec);
-    LocalCollection.Restored why = refused.restoreFrom(records, new DataInputStream(new ByteArrayInputStream(future)));
+    CollectionSnapshots.Restored why = refused.restoreFrom(records, new DataInputStream(new ByteArrayInputStream(future)));
     assertFalse(why.reused());
     assertTrue(why.problem().contains("version 99"), why.problem());
     assertEquals(c.count(), refused.count());
     LocalCollection noIndex = (LocalCollection) LocalVectorStore.inMemory().createCollection(spec);
-    LocalCollection.Restored none = noIndex.restoreFrom(records, null);
+    CollectionSnapshots.Restored none = noIndex.restoreFrom(records, null);
     assertFalse(none.reused());
     assertNull(none.problem(), "no saved state is not a problem");
     assertEquals(c.count(), noIndex.count());
