@@ -10,7 +10,6 @@ import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.VectorCollection;
 import dev.quiver.local.internal.index.HnswGraph;
-import dev.quiver.local.internal.index.SearchPlanner;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;

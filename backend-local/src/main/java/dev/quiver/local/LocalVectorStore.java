@@ -512,7 +512,7 @@ public final class LocalVectorStore implements VectorStore {
     boolean due = logBytesSinceSnapshot.get() >= options.snapshotThresholdBytes;
     if (!due && writesSinceSegmentCheck.incrementAndGet() >= 64) {
       writesSinceSegmentCheck.set(0);
-      due = storage.wal().segmentFiles().size() >= SNAPSHOT_SEGMENTS;
+      due = storage.segmentCount() >= SNAPSHOT_SEGMENTS;
     }
     if (!due || !snapshotScheduled.compareAndSet(false, true)) {
       return;

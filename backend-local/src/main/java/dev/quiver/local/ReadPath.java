@@ -10,7 +10,6 @@ import dev.quiver.Page;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.local.internal.index.HnswGraph;
-import dev.quiver.local.internal.index.SearchPlanner;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -38,8 +38,8 @@ import java.util.function.IntPredicate;
  */
 public final class HnswGraph {
 
-  /** Format version written by {@link #writeTo(DataOutput)}. */
-  public static final int FORMAT_VERSION = 1;
+  /** Format version written by {@link #writeTo(DataOutput, boolean)}. */
+  static final int FORMAT_VERSION = 1;
 
   private final int dimension;
   private final int m;
@@ -94,7 +94,7 @@ public final class HnswGraph {
   }
 
   /** @return the kernel in use */
-  public VectorKernel kernel() {
+  VectorKernel kernel() {
     return distance.kernel;
   }
 
@@ -128,7 +128,7 @@ public final class HnswGraph {
    * @param ord an inserted ordinal
    * @return its vector (not a copy: do not modify)
    */
-  public float[] vector(int ord) {
+  float[] vector(int ord) {
     return store.node(ord).vector;
   }
 
@@ -142,7 +142,7 @@ public final class HnswGraph {
   }
 
   /** @return how many inserted nodes are tombstones */
-  public int deletedCount() {
+  int deletedCount() {
     return store.deletedCount();
   }
 
@@ -164,7 +164,7 @@ public final class HnswGraph {
    * @param query a query vector
    * @return the factor a traversal distance needs with this query (the inverse norm under COSINE)
    */
-  public float queryFactor(float[] query) {
+  float queryFactor(float[] query) {
     return distance.invNorm(query);
   }
 
@@ -224,7 +224,7 @@ public final class HnswGraph {
    * @param out the sink
    * @throws IOException from the sink
    */
-  public void writeTo(DataOutput out) throws IOException {
+  void writeTo(DataOutput out) throws IOException {
     writeTo(out, true);
   }
 
@@ -250,7 +250,7 @@ public final class HnswGraph {
    * @return the graph
    * @throws IOException on a read error or a malformed or unknown-version stream
    */
-  public static HnswGraph readFrom(DataInput in, VectorKernel kernel) throws IOException {
+  static HnswGraph readFrom(DataInput in, VectorKernel kernel) throws IOException {
     return readFrom(in, kernel, null);
   }
 

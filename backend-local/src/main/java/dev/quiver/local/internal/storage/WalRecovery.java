@@ -55,7 +55,7 @@ final class WalRecovery {
   /** The last segment holds no entry (or not even a complete header) and is deleted. */
   boolean deleteLast;
   long lastSequence;
-  WriteAheadLog.RecoveryReport report;
+  LogRecoveryReport report;
 
   private long replayed;
   private long truncatedBytes;
@@ -200,7 +200,7 @@ final class WalRecovery {
       segments.values().remove(last);
     }
     lastSequence = next - 1;
-    report = new WriteAheadLog.RecoveryReport(lastSequence, replayed, truncatedBytes, truncatedReason,
+    report = new LogRecoveryReport(lastSequence, replayed, truncatedBytes, truncatedReason,
         lostEntries, damage == null ? null : "in " + damage.file() + ", " + describe(damage));
   }
 

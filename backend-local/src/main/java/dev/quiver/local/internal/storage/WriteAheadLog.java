@@ -41,7 +41,7 @@ import java.util.zip.CRC32C;
  * <p>Thread-safe. With group commit, concurrent appenders write their entries one after another and
  * then share fsyncs: one of them forces the file for everybody written so far while the others wait.
  */
-public final class WriteAheadLog implements Closeable {
+final class WriteAheadLog implements Closeable {
 
   static final String PREFIX = "wal-";
   static final String SUFFIX = ".qlog";
@@ -53,7 +53,7 @@ public final class WriteAheadLog implements Closeable {
 
   /** Receives the entries replayed at open. */
   @FunctionalInterface
-  public interface EntryVisitor {
+  interface EntryVisitor {
     /**
      * @param sequence the entry's sequence number (consecutive, from 1)
      * @param payload its bytes
@@ -61,20 +61,6 @@ public final class WriteAheadLog implements Closeable {
     void entry(long sequence, byte[] payload);
   }
 
-  /**
-   * What recovery found; for logs and tests.
-   *
-   * @param lastSequence the last sequence in the log after recovery (or the snapshot's, if larger)
-   * @param replayed how many entries were handed to the visitor
-   * @param truncatedBytes bytes dropped (a torn tail, or everything from a damaged entry on)
-   * @param truncatedReason why, or null when nothing was dropped
-   * @param lostEntries entries dropped because the log was damaged and
-   *     {@link StorageOptions#truncateDamagedLog()} asked for truncation (never counts a torn tail,
-   *     which holds no acknowledged entry)
-   * @param damage where the log was damaged and truncated (file, byte offset, problem), or null
-   */
-  public record RecoveryReport(long lastSequence, long replayed, long truncatedBytes, String truncatedReason,
-      long lostEntries, String damage) {}
 
   private final StorageIO io;
   private final Path dir;
@@ -92,7 +78,7 @@ public final class WriteAheadLog implements Closeable {
   private boolean syncing;
   private StorageException failure;
   private boolean closed;
-  private RecoveryReport report;
+  private LogRecoveryReport report;
 
   private WriteAheadLog(StorageIO io, Path dir, StorageOptions options) {
     this.io = io;
@@ -212,7 +198,7 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /** @return what recovery found when this log was opened */
-  public RecoveryReport recoveryReport() {
+  LogRecoveryReport recoveryReport() {
     return report;
   }
 

@@ -223,7 +223,7 @@ class WriteAheadLogTest {
     StorageOptions truncate = sync.withTruncateDamagedLog(true);
     Map<Long, byte[]> got = new TreeMap<>();
     try (WriteAheadLog wal = open(truncate, got)) {
-      WriteAheadLog.RecoveryReport r = wal.recoveryReport();
+      LogRecoveryReport r = wal.recoveryReport();
       assertEquals(7, r.lostEntries(), r.toString());
       assertEquals(3, r.lastSequence());
       assertEquals(bad.length - offsetOf(4), r.truncatedBytes());
