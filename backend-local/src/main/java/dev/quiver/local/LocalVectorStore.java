@@ -6,29 +6,18 @@ import dev.quiver.CollectionNotFoundException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
 import dev.quiver.InvalidArgumentException;
-import dev.quiver.Record;
 import dev.quiver.StorageException;
 import dev.quiver.StoreClosedException;
 import dev.quiver.VectorCollection;
 import dev.quiver.VectorStore;
 import dev.quiver.local.internal.storage.Operation;
-import dev.quiver.local.internal.storage.RecoveryHandler;
 import dev.quiver.local.internal.storage.StorageOptions;
 import dev.quiver.local.internal.storage.StoreStorage;
-import java.io.DataInput;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -105,9 +94,6 @@ public final class LocalVectorStore implements VectorStore {
   /** Default {@link Builder#snapshotThresholdBytes}: 64 MiB of log. */
   public static final long DEFAULT_SNAPSHOT_THRESHOLD_BYTES = 64L << 20;
 
-  /** A snapshot is also taken once the log has this many segment files. */
-  static final int SNAPSHOT_SEGMENTS = 8;
-
   private final ConcurrentSkipListMap<String, LocalCollection> collections = new ConcurrentSkipListMap<>();
   private final String label;
   private final Capabilities capabilities;
@@ -123,14 +109,8 @@ public final class LocalVectorStore implements VectorStore {
    */
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   private volatile StorageException failure;
-  private final AtomicLong logBytesSinceSnapshot = new AtomicLong();
-  private final AtomicInteger writesSinceSegmentCheck = new AtomicInteger();
-  private final AtomicBoolean snapshotScheduled = new AtomicBoolean();
-  private final Object snapshotMonitor = new Object();
-  private long snapshotCovered; // guarded by snapshotMonitor
-  private ExecutorService snapshotter;
+  private Snapshotter snapshots;
   private final HealthLog health = new HealthLog();
-  private final AtomicInteger snapshotsWritten = new AtomicInteger();
   private int graphsReused;
   private int graphsRebuilt;
   private long openNanos;
@@ -252,12 +232,12 @@ public final class LocalVectorStore implements VectorStore {
   private static LocalVectorStore openDurable(Builder b) {
     LocalVectorStore store = new LocalVectorStore("local:" + b.directory, DURABLE_CAPABILITIES, b);
     long start = System.nanoTime();
-    Recovery recovery = store.new Recovery();
+    StoreRecovery recovery = new StoreRecovery(store, store.collections, store.capabilities, b.directory, store.health);
     StoreStorage storage = StoreStorage.open(b.directory, b.storageOptions.withGroupCommit(b.groupCommit)
         .withTruncateDamagedLog(b.recoverByTruncating), recovery);
     try {
       recovery.endSection();
-      store.reportRecovery(storage.recoveryReport());
+      recovery.report(storage.recoveryReport());
     } catch (RuntimeException e) {
       try {
         storage.close();
@@ -267,127 +247,35 @@ public final class LocalVectorStore implements VectorStore {
       throw e;
     }
     store.storage = storage;
+    store.graphsReused = recovery.graphsReused;
+    store.graphsRebuilt = recovery.graphsRebuilt;
+    store.snapshots = new Snapshotter(store.new SnapshotSource(), storage, b.directory, b.snapshotThresholdBytes,
+        store.health, storage.recoveryReport().snapshotSequence(), recovery.replayedBytes);
     store.openNanos = System.nanoTime() - start;
-    synchronized (store.snapshotMonitor) {
-      store.snapshotCovered = storage.recoveryReport().snapshotSequence();
-    }
-    store.logBytesSinceSnapshot.set(recovery.replayedBytes);
     store.maybeSnapshot();
     return store;
   }
 
-  /** Logs what recovery dropped: a torn tail at INFO, a truncated damaged log at WARNING (and in {@link #health}). */
-  private void reportRecovery(StoreStorage.RecoveryReport report) {
-    var wal = report.wal();
-    if (wal.damage() != null) {
-      health.warn(LocalHealth.Kind.LOG_TRUNCATED, "store " + options.directory + " was opened with recovery by"
-          + " truncation: " + wal.damage() + "; the log was truncated there and " + wal.lostEntries()
-          + (wal.lostEntries() == 1 ? " entry was" : " entries were") + " lost", null);
-    } else if (wal.truncatedBytes() > 0) {
-      HealthLog.LOG.log(System.Logger.Level.INFO, "store " + options.directory + ": dropped a torn write-ahead log"
-          + " tail of " + wal.truncatedBytes() + " bytes (" + wal.truncatedReason() + "); it held a write that was in"
-          + " flight when the store last stopped, never acknowledged");
-    }
-  }
-
-  /**
-   * Rebuilds the store from a snapshot and the log, without logging anything. Records of a FLAT
-   * section are applied in batches as they stream in; those of an HNSW section are held until the
-   * section's graph blob arrives, so the saved graph can be reused (or, without one, rebuilt).
-   */
-  private final class Recovery implements RecoveryHandler {
-    private static final int BATCH = 1000;
-    private LocalCollection section;
-    private List<Record> pending;
-    private boolean streaming;
-    long replayedBytes;
-
+  /** What the {@link Snapshotter} needs from this store. */
+  private final class SnapshotSource implements Snapshotter.Source {
     @Override
-    public void collection(CollectionSpec spec) {
-      endSection();
-      section = addRecovered(spec);
-      streaming = section.graph() == null;
-      pending = new ArrayList<>();
+    public ReentrantReadWriteLock gate() {
+      return gate;
     }
 
     @Override
-    public void record(String collection, Record record) {
-      pending.add(record);
-      if (streaming && pending.size() == BATCH) {
-        section.applyUpsert(pending);
-        pending = new ArrayList<>(BATCH);
-      }
+    public boolean failed() {
+      return failure != null;
     }
 
     @Override
-    public void blob(String collection, String name, DataInput in) throws IOException {
-      if (name.equals(CollectionSnapshots.INDEX_BLOB) && !streaming && pending != null) {
-        restore(in);
-      }
-    }
-
-    /** Restores the current HNSW section's records and graph ({@code in} null: rebuilds the graph). */
-    private void restore(DataInput in) {
-      CollectionSnapshots.Restored r = section.restoreFrom(pending, in);
-      if (r.reused()) {
-        graphsReused++;
-      } else {
-        graphsRebuilt++;
-        if (r.problem() != null) {
-          health.warn(LocalHealth.Kind.INDEX_REBUILT, "store " + options.directory + ", collection '" + section.name()
-              + "': the HNSW graph saved in the snapshot could not be used (" + r.problem() + "); rebuilt it from the "
-              + pending.size() + " records", null);
-        }
-      }
-      pending = null;
-    }
-
-    void endSection() {
-      if (pending != null) {
-        if (streaming) {
-          section.applyUpsert(pending);
-          pending = null;
-        } else {
-          restore(null);
-        }
-      }
-      section = null;
+    public boolean closed() {
+      return closed;
     }
 
     @Override
-    public void operation(long sequence, Operation op) {
-      endSection();
-      replayedBytes += WalEntries.estimate(op, 0);
-      if (op instanceof Operation.CreateCollection c) {
-        addRecovered(c.spec());
-      } else if (op instanceof Operation.DropCollection d) {
-        collections.remove(d.collection());
-      } else {
-        LocalCollection c = collections.get(op.collection());
-        if (c == null) {
-          throw new StorageException("write-ahead log entry " + sequence + " in " + options.directory
-              + " targets collection '" + op.collection() + "', which does not exist at that point", null);
-        }
-        if (op instanceof Operation.Upsert u) {
-          replayedBytes += 4L * c.spec().dimension() * u.records().size();
-          c.applyUpsert(u.records());
-        } else if (op instanceof Operation.Delete d) {
-          c.applyDelete(d.ids());
-        } else if (op instanceof Operation.UpdateMetadata m) {
-          c.applyUpdateMetadata(m.id(), m.metadata());
-        }
-      }
-    }
-
-    private LocalCollection addRecovered(CollectionSpec spec) {
-      capabilities.require(Feature.of(spec.metric()));
-      capabilities.require(spec.index().feature());
-      LocalCollection c = new LocalCollection(LocalVectorStore.this, spec);
-      if (collections.putIfAbsent(spec.name(), c) != null) {
-        throw new StorageException("store " + options.directory + " holds collection '" + spec.name()
-            + "' twice", null);
-      }
-      return c;
+    public java.util.Collection<LocalCollection> collections() {
+      return collections.values();
     }
   }
 
@@ -456,7 +344,7 @@ public final class LocalVectorStore implements VectorStore {
       } catch (StorageException e) {
         throw failed(e);
       }
-      logBytesSinceSnapshot.addAndGet(WalEntries.estimate(op, dimensionOf(op)));
+      snapshots.logged(WalEntries.estimate(op, dimensionOf(op)));
     }
     return seq;
   }
@@ -506,88 +394,19 @@ public final class LocalVectorStore implements VectorStore {
   // ------------------------------------------------------------------ snapshots
 
   private void maybeSnapshot() {
-    if (storage == null || options.snapshotThresholdBytes == 0 || failure != null || closed) {
-      return;
-    }
-    boolean due = logBytesSinceSnapshot.get() >= options.snapshotThresholdBytes;
-    if (!due && writesSinceSegmentCheck.incrementAndGet() >= 64) {
-      writesSinceSegmentCheck.set(0);
-      due = storage.segmentCount() >= SNAPSHOT_SEGMENTS;
-    }
-    if (!due || !snapshotScheduled.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      synchronized (this) {
-        if (closed) { // close() shuts down the executor it sees after setting closed
-          snapshotScheduled.set(false);
-          return;
-        }
-        if (snapshotter == null) {
-          snapshotter = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "quiver-snapshot " + options.directory.getFileName());
-            t.setDaemon(true);
-            return t;
-          });
-        }
-      }
-      snapshotter.execute(() -> {
-        try {
-          snapshot();
-        } catch (RuntimeException e) {
-          // the previous snapshot and the log stay valid; retried after the next threshold
-          health.warn(LocalHealth.Kind.SNAPSHOT_FAILED, "background snapshot of store " + options.directory
-              + " failed; the previous snapshot and the log stay valid and a snapshot is retried after the next "
-              + options.snapshotThresholdBytes + " bytes of log: " + e.getMessage(), e);
-        } finally {
-          snapshotScheduled.set(false);
-        }
-      });
-    } catch (RejectedExecutionException closing) {
-      snapshotScheduled.set(false);
+    if (snapshots != null) {
+      snapshots.maybeSnapshot();
     }
   }
 
   /**
-   * Writes a snapshot now (durable stores): stops writers while it captures the state and the
-   * covered sequence, then writes the file while they continue. Does nothing when nothing was logged
-   * since the last snapshot, or when the store failed.
+   * Writes a snapshot now (durable stores); see {@link Snapshotter#snapshot}.
    *
    * @return whether a snapshot was written
    * @throws StorageException if writing it failed (the previous snapshot and the log stay valid)
    */
   boolean snapshot() {
-    if (storage == null) {
-      return false;
-    }
-    synchronized (snapshotMonitor) {
-      List<CollectionSnapshots.Captured> state = new ArrayList<>();
-      long covered;
-      gate.writeLock().lock();
-      try {
-        if (failure != null) {
-          return false;
-        }
-        covered = storage.lastSequence();
-        if (covered == snapshotCovered) {
-          return false;
-        }
-        for (LocalCollection c : collections.values()) {
-          state.add(c.capture());
-        }
-        logBytesSinceSnapshot.set(0);
-      } finally {
-        gate.writeLock().unlock();
-      }
-      storage.snapshot(covered, w -> {
-        for (CollectionSnapshots.Captured c : state) {
-          c.writeTo(w);
-        }
-      });
-      snapshotCovered = covered;
-      snapshotsWritten.incrementAndGet();
-      return true;
-    }
+    return snapshots != null && snapshots.snapshot();
   }
 
   // ------------------------------------------------------------------ introspection for tests and benchmarks
@@ -604,7 +423,7 @@ public final class LocalVectorStore implements VectorStore {
 
   /** @return snapshots written since open */
   int snapshotsWritten() {
-    return snapshotsWritten.get();
+    return snapshots == null ? 0 : snapshots.written();
   }
 
   /** @return how long open took, in nanoseconds (durable stores) */
@@ -754,18 +573,7 @@ public final class LocalVectorStore implements VectorStore {
       return;
     }
     RuntimeException error = null;
-    ExecutorService s;
-    synchronized (this) {
-      s = snapshotter;
-    }
-    if (s != null) {
-      s.shutdown();
-      try {
-        s.awaitTermination(1, TimeUnit.HOURS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    snapshots.stop();
     if (options.snapshotOnClose && failure == null) {
       try {
         snapshot();
