@@ -79,11 +79,11 @@ final class StoreRecovery implements RecoveryHandler {
       graphsReused++;
     } else {
       graphsRebuilt++;
-      if (r.problem() != null) {
-        health.warn(LocalHealth.Kind.INDEX_REBUILT, "store " + directory + ", collection '" + section.name()
-            + "': the HNSW graph saved in the snapshot could not be used (" + r.problem() + "); rebuilt it from the "
-            + pending.size() + " records", null);
-      }
+      // every snapshot section of an HNSW collection carries its graph, so a missing one is a problem too
+      String problem = in == null ? "the snapshot holds no saved graph for it" : r.problem();
+      health.warn(LocalHealth.Kind.INDEX_REBUILT, "store " + directory + ", collection '" + section.name()
+          + "': the HNSW graph saved in the snapshot could not be used (" + problem + "); rebuilt it from the "
+          + pending.size() + " records", null);
     }
     pending = null;
   }

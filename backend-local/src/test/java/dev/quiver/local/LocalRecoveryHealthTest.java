@@ -166,8 +166,8 @@ class LocalRecoveryHealthTest {
     }
   }
 
-  @Test
-  void anUnusableSavedGraphIsRebuiltAndReported() throws Exception {
+  /** An HNSW store with 300 records, closed (which writes a snapshot with the graph); returns the records. */
+  private List<Record> writeGraphSnapshot() {
     CollectionSpec spec = CollectionSpec.builder("g").dimension(8).metric(Metric.COSINE).index(IndexSpec.hnsw(8, 40)).build();
     Random rnd = new Random(3);
     List<Record> records = new ArrayList<>();
@@ -180,33 +180,61 @@ class LocalRecoveryHealthTest {
     }
     try (LocalVectorStore s = LocalVectorStore.open(dir)) {
       s.createCollection(spec).upsert(records);
-    } // close writes a snapshot with the graph
+    }
+    return records;
+  }
+
+  /** Applies {@code edit} to the snapshot file and fixes its checksum, so only the edited part is wrong. */
+  private void editSnapshot(java.util.function.Consumer<byte[]> edit) throws IOException {
     Path snapshot;
     try (var files = Files.list(dir)) {
       snapshot = files.filter(p -> p.getFileName().toString().endsWith(".qsnap")).findFirst().orElseThrow();
     }
     byte[] data = Files.readAllBytes(snapshot);
-    int at = indexOf(data, new byte[] {'Q', 'H', 'N', 'S', 0, 0, 0, 1}); // graph magic, format version 1
-    assertTrue(at > 0, "the snapshot holds a graph");
-    data[at + 7] = 99; // a graph format version this build does not read
-    CRC32C crc = new CRC32C(); // keep the file's checksum valid: the damage is inside the graph only
+    edit.accept(data);
+    CRC32C crc = new CRC32C();
     crc.update(data, 0, data.length - 4);
     ByteBuffer.wrap(data).putInt(data.length - 4, (int) crc.getValue());
     Files.write(snapshot, data);
+  }
 
+  private void assertRebuiltAndReported(List<Record> records, String why) {
     try (LogCapture log = new LogCapture(); LocalVectorStore s = LocalVectorStore.open(dir)) {
       assertEquals(1, s.graphsRebuilt());
       assertEquals(0, s.graphsReused());
       LocalHealth h = s.health();
       assertEquals(LocalHealth.Status.DEGRADED, h.status());
+      assertEquals(1, h.events().size(), h.toString());
       assertEquals(LocalHealth.Kind.INDEX_REBUILT, h.events().get(0).kind());
-      assertTrue(h.events().get(0).message().contains("'g'") && h.events().get(0).message().contains("version 99"),
+      assertTrue(h.events().get(0).message().contains("'g'") && h.events().get(0).message().contains(why),
           h.events().get(0).message());
-      assertEquals(1, log.messages(Level.WARNING).size(), log.messages(Level.WARNING).toString());
+      assertEquals(List.of(h.events().get(0).message()), log.messages(Level.WARNING));
       VectorCollection g = s.collection("g");
       assertEquals(300, g.count());
       assertEquals("r7", g.search(SearchRequest.of(records.get(7).vector(), 1)).get(0).id());
     }
+  }
+
+  @Test
+  void anUnreadableSavedGraphIsRebuiltAndReported() throws Exception {
+    List<Record> records = writeGraphSnapshot();
+    editSnapshot(data -> {
+      int at = indexOf(data, new byte[] {'Q', 'H', 'N', 'S', 0, 0, 0, 1}); // graph magic, format version 1
+      assertTrue(at > 0, "the snapshot holds a graph");
+      data[at + 7] = 99; // a graph format version this build does not read
+    });
+    assertRebuiltAndReported(records, "version 99");
+  }
+
+  @Test
+  void aMissingSavedGraphIsRebuiltAndReported() throws Exception {
+    List<Record> records = writeGraphSnapshot();
+    editSnapshot(data -> {
+      int at = indexOf(data, new byte[] {4, 'h', 'n', 's', 'w'}); // the blob's name: length, "hnsw"
+      assertTrue(at > 0, "the snapshot holds the graph blob");
+      data[at + 4] = 'x'; // now a blob this engine does not know: the section has no graph
+    });
+    assertRebuiltAndReported(records, "no saved graph");
   }
 
   private static int indexOf(byte[] data, byte[] pattern) {
