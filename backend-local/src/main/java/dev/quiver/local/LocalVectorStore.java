@@ -50,6 +50,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       disk) and must be reopened. Reads keep working. Reopening finds every acknowledged write.
  *   <li>One open store per directory: a second opener, in this or another process, gets a
  *       {@link StorageException}.
+ *   <li>Damage is loud. A torn log tail (an incomplete last entry, what a killed process leaves; never
+ *       acknowledged) is dropped at open and logged at INFO. A damaged log entry (complete but failing
+ *       its checksum, or followed by intact entries) makes opening fail with a {@link StorageException}
+ *       naming the file and byte offset, unless {@link Builder#recoverByTruncating} (URI option
+ *       {@code recover=truncate}) asks to truncate the log there. What the store worked around — such a
+ *       truncation, a saved HNSW graph it had to rebuild, a failed background snapshot — is logged at
+ *       WARNING and reported by {@link #health()}.
  * </ul>
  *
  * <p><b>Indexes.</b> Collections are searched exactly ({@link dev.quiver.IndexSpec#flat()}) or
@@ -219,7 +226,8 @@ public final class LocalVectorStore implements VectorStore {
     }
 
     /**
-     * Opens the store: loads the latest snapshot, replays the log after it (dropping a torn tail).
+     * Opens the store: loads the latest snapshot, replays the log after it (dropping a torn tail;
+     * refusing a damaged entry unless {@link #recoverByTruncating} is on).
      *
      * @return the open store
      * @throws StorageException if the directory is open elsewhere, cannot be read or written, or is damaged
