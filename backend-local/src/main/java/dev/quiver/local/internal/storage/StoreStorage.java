@@ -176,7 +176,7 @@ public final class StoreStorage implements Closeable {
    * @return {@code <dir>/collections/<collection>}
    * @throws InvalidArgumentException if the name is not a valid collection name
    */
-  public Path collectionDirectory(String collection) {
+  Path collectionDirectory(String collection) {
     dev.quiver.CollectionSpec.checkName(collection);
     return inside(dir, "collections/" + collection);
   }
@@ -199,7 +199,7 @@ public final class StoreStorage implements Closeable {
    * @throws StorageException if it could not be made durable; the storage then refuses further writes
    *     until reopened, and the operation may or may not be present after reopening
    */
-  public long append(Operation op) {
+  long append(Operation op) {
     return wal.append(Codec.encode(op));
   }
 
