@@ -414,27 +414,6 @@ class QdrantWireTest {
   }
 
   @Test
-  void garbledForeignAndRawCursorsAreRefusedBeforeAnyCall() {
-    VectorCollection c = open(spec("docs", 2, Metric.DOT_PRODUCT, IndexSpec.flat()));
-    fake.reply("scroll", ScrollResponse.newBuilder()
-        .addResult(point(DOC1, "doc-1", new float[] {1, 2}, null, "").toBuilder().setVectors(
-            proto(io.qdrant.client.grpc.Points.VectorsOutput.class, "vectors { vectors { key: \"v\" value { dense { data: 1 data: 2 } } } }")))
-        .setNextPageOffset(io.qdrant.client.grpc.Common.PointId.newBuilder().setUuid(DOC2)).build());
-    String cursor = c.list(ListRequest.of(1).filter("cat == 'a'")).nextCursor().orElseThrow();
-    fake.calls.clear();
-    char last = cursor.charAt(cursor.length() - 1);
-    List<String> bad = List.of("bogus", "qd1." + DOC2, "", cursor.substring(0, cursor.length() - 3),
-        cursor.substring(0, cursor.length() - 1) + (last == 'a' ? 'b' : 'a'), cursor + "x");
-    for (String b : bad) {
-      assertThrows(InvalidArgumentException.class, () -> c.list(ListRequest.of(1).filter("cat == 'a'").cursor(b)), b);
-    }
-    assertThrows(InvalidArgumentException.class, () -> c.list(ListRequest.of(1).filter("cat == 'b'").cursor(cursor)),
-        "a cursor of another filter");
-    assertThrows(InvalidArgumentException.class, () -> c.list(ListRequest.of(1).cursor(cursor)), "a cursor of a filtered list");
-    assertTrue(fake.calls.isEmpty(), "nothing reached the server: " + FakeQdrant.methods(fake.calls));
-  }
-
-  @Test
   void largePagesAreFilledBySeveralScrolls() {
     VectorCollection c = open(spec("docs", 2, Metric.DOT_PRODUCT, IndexSpec.flat()));
     fake.reply("scroll", ScrollResponse.newBuilder()
