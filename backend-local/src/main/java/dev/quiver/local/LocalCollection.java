@@ -8,13 +8,14 @@ import dev.quiver.Metadata;
 import dev.quiver.Page;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
-import dev.quiver.VectorCollection;
 import dev.quiver.local.internal.index.HnswGraph;
+import dev.quiver.spi.AbstractVectorCollection;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One collection of the embedded engine, searched exactly (FLAT) or through an HNSW graph, as its
@@ -37,7 +38,7 @@ import java.util.List;
  * logging) and restores snapshots through {@link #restoreFrom}; snapshots are taken from
  * {@link #capture}.
  */
-final class LocalCollection implements VectorCollection {
+final class LocalCollection extends AbstractVectorCollection {
 
   private final CollectionSpec spec;
   private final CollectionState state;
@@ -46,6 +47,7 @@ final class LocalCollection implements VectorCollection {
   private final CollectionSnapshots snapshots;
 
   LocalCollection(LocalVectorStore store, CollectionSpec spec) {
+    super(store, spec);
     this.spec = spec;
     this.state = new CollectionState(spec);
     this.writes = new WritePath(store, this, state);
@@ -53,60 +55,45 @@ final class LocalCollection implements VectorCollection {
     this.snapshots = new CollectionSnapshots(state);
   }
 
-  @Override
-  public String name() {
-    return spec.name();
-  }
+  // ------------------------------------------------------------------ the boundary's hooks
 
   @Override
-  public CollectionSpec spec() {
-    return spec;
-  }
-
-  // ------------------------------------------------------------------ VectorCollection
-
-  @Override
-  public void upsert(List<Record> batch) {
+  protected void doUpsert(List<Record> batch) {
     writes.upsert(batch);
   }
 
   @Override
-  public List<Record> get(Collection<String> ids) {
+  protected List<Record> doGet(List<String> ids) {
     return reads.get(ids);
   }
 
   @Override
-  public void delete(Collection<String> ids) {
+  protected void doDelete(List<String> ids) {
     writes.delete(ids);
   }
 
   @Override
-  public void delete(Filter filter) {
+  protected void doDelete(Filter filter) {
     writes.delete(filter);
   }
 
   @Override
-  public boolean updateMetadata(String id, Metadata metadata) {
+  protected boolean doUpdateMetadata(String id, Metadata metadata) {
     return writes.updateMetadata(id, metadata);
   }
 
   @Override
-  public long count() {
-    return reads.count();
+  protected long doCount(Optional<Filter> filter) {
+    return filter.isPresent() ? reads.count(filter.get()) : reads.count();
   }
 
   @Override
-  public long count(Filter filter) {
-    return reads.count(filter);
-  }
-
-  @Override
-  public Page list(ListRequest request) {
+  protected Page doList(ListRequest request) {
     return reads.list(request);
   }
 
   @Override
-  public List<Match> search(SearchRequest request) {
+  protected List<Match> doSearch(SearchRequest request) {
     return reads.search(request);
   }
 

@@ -8,8 +8,7 @@ import dev.quiver.Feature;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.StorageException;
 import dev.quiver.StoreClosedException;
-import dev.quiver.VectorCollection;
-import dev.quiver.VectorStore;
+import dev.quiver.spi.AbstractVectorStore;
 import dev.quiver.local.internal.storage.Operation;
 import dev.quiver.local.internal.storage.StorageOptions;
 import dev.quiver.local.internal.storage.StoreStorage;
@@ -70,7 +69,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Distances are computed by plain-Java loops, or by the Panama Vector API when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}; {@link #distanceKernel()} says which.
  */
-public final class LocalVectorStore implements VectorStore {
+public final class LocalVectorStore extends AbstractVectorStore {
 
   static final String BACKEND = "local";
 
@@ -463,13 +462,8 @@ public final class LocalVectorStore implements VectorStore {
   }
 
   @Override
-  public VectorCollection createCollection(CollectionSpec spec) {
+  protected LocalCollection doCreateCollection(CollectionSpec spec) {
     checkOpen();
-    if (spec == null) {
-      throw new InvalidArgumentException("collection spec must not be null");
-    }
-    capabilities.require(Feature.of(spec.metric()));
-    capabilities.require(spec.index().feature());
     LocalCollection created = new LocalCollection(this, spec);
     checkWritable();
     long seq;
@@ -490,7 +484,7 @@ public final class LocalVectorStore implements VectorStore {
   }
 
   @Override
-  public VectorCollection collection(String name) {
+  protected LocalCollection doCollection(String name) {
     return find(name);
   }
 
@@ -513,25 +507,25 @@ public final class LocalVectorStore implements VectorStore {
   }
 
   @Override
-  public boolean hasCollection(String name) {
+  protected boolean doHasCollection(String name) {
     checkOpen();
     CollectionSpec.checkName(name);
     return collections.containsKey(name);
   }
 
   @Override
-  public List<String> listCollections() {
+  protected List<String> doListCollections() {
     checkOpen();
     return new ArrayList<>(collections.keySet());
   }
 
   @Override
-  public CollectionSpec describeCollection(String name) {
+  protected CollectionSpec doDescribeCollection(String name) {
     return find(name).spec();
   }
 
   @Override
-  public boolean dropCollection(String name) {
+  protected boolean doDropCollection(String name) {
     checkOpen();
     CollectionSpec.checkName(name);
     checkWritable();
@@ -566,7 +560,7 @@ public final class LocalVectorStore implements VectorStore {
    * @throws StorageException if the final snapshot or sync failed (acknowledged writes are safe regardless)
    */
   @Override
-  public void close() {
+  protected void doClose() {
     gate.writeLock().lock();
     try {
       if (closed) {
@@ -608,6 +602,11 @@ public final class LocalVectorStore implements VectorStore {
     if (closed) {
       throw new StoreClosedException(label);
     }
+  }
+
+  @Override
+  protected String label() {
+    return label;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.quiver.local;
 
 import dev.quiver.Filter;
-import dev.quiver.InvalidArgumentException;
 import dev.quiver.Metadata;
 import dev.quiver.Record;
 import dev.quiver.local.internal.storage.Operation;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The logged writes of one collection: upsert, delete by ids or filter, updateMetadata.
@@ -35,11 +33,7 @@ final class WritePath {
 
   void upsert(List<Record> batch) {
     store.checkLive(owner);
-    // Validate everything first: a bad record fails the whole call and nothing is written.
-    List<Record> records = state.spec.checkRecords(batch);
-    if (records.isEmpty()) {
-      return; // nothing to write or log
-    }
+    List<Record> records = batch; // validated whole by the boundary: a bad record wrote nothing
     String name = state.spec.name();
     int dimension = state.spec.dimension();
     store.write(() -> {
@@ -66,7 +60,7 @@ final class WritePath {
 
   void delete(Collection<String> ids) {
     store.checkLive(owner);
-    Set<String> doomed = Record.checkIds(ids);
+    Collection<String> doomed = ids; // valid and unique: the boundary checked them
     store.write(() -> {
       store.checkLive(owner);
       long seq = 0;
@@ -94,7 +88,6 @@ final class WritePath {
   /** Logged as a delete of the ids the filter matched, resolved under the write lock. */
   void delete(Filter filter) {
     store.checkLive(owner);
-    ReadPath.checkFilter(filter);
     store.write(() -> {
       store.checkLive(owner);
       long seq = 0;
@@ -128,10 +121,6 @@ final class WritePath {
 
   boolean updateMetadata(String id, Metadata metadata) {
     store.checkLive(owner);
-    Record.checkId(id);
-    if (metadata == null) {
-      throw new InvalidArgumentException("metadata must not be null");
-    }
     boolean[] found = new boolean[1];
     store.write(() -> {
       store.checkLive(owner);
