@@ -3,6 +3,7 @@ package dev.quiver;
 /** A vector's length differs from its collection's dimension. */
 public final class DimensionMismatchException extends NonTransientVectorStoreException {
 
+  private final String what;
   private final int expected;
   private final int actual;
 
@@ -23,8 +24,15 @@ public final class DimensionMismatchException extends NonTransientVectorStoreExc
    */
   public DimensionMismatchException(String what, int expected, int actual, Throwable cause) {
     super(what + " has dimension " + actual + ", but the collection's dimension is " + expected, cause);
+    this.what = what;
     this.expected = expected;
     this.actual = actual;
+  }
+
+  /** @return the collection's dimension */
+  /** @return which vector was wrong, as given to the constructor */
+  public String what() {
+    return what;
   }
 
   /** @return the collection's dimension */

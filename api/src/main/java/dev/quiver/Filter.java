@@ -549,8 +549,10 @@ final class FilterSupport {
     if (operands == null || operands.size() < 2) {
       throw new InvalidFilterException("'" + word + "' needs at least two operands", -1);
     }
-    if (operands.contains(null)) {
-      throw new InvalidFilterException("operand of '" + word + "' must not be null", -1);
+    for (Filter f : operands) {
+      if (f == null) {
+        throw new InvalidFilterException("operand of '" + word + "' must not be null", -1);
+      }
     }
     checkSize(operands, word);
     List<Filter> out = new ArrayList<>();
@@ -558,10 +560,10 @@ final class FilterSupport {
       if (f == null) {
         throw new InvalidFilterException("operand of '" + word + "' must not be null", -1);
       }
-      checkDepth(f);
-      if (kind.isInstance(f)) {
+      if (kind.isInstance(f)) { // already checked when it was built; flattening adds no depth
         out.addAll(f instanceof Filter.And a ? a.operands() : ((Filter.Or) f).operands());
       } else {
+        checkDepth(f);
         out.add(f);
       }
     }

@@ -99,7 +99,7 @@ class FilterTest {
   }
 
   @Test
-  @DisplayName("the reference evaluator follows DESIGN §3")
+  @DisplayName("the reference evaluator follows docs/semantics.md and docs/filter-language.md")
   void semantics() {
     Metadata m = Metadata.of("s", "x", "n", 1L, "d", 1.0, "b", true, "tags", List.of("p", "q"),
         "big", 9007199254740993L);

@@ -145,7 +145,7 @@ class ValueTypesTest {
   @DisplayName("Metric")
   class Metrics {
     @Test
-    @DisplayName("score and distance follow DESIGN's table and convert into each other")
+    @DisplayName("score and distance follow the table in docs/semantics.md and convert into each other")
     void formulas() {
       float[] a = {1, 0};
       float[] b = {0, 2};

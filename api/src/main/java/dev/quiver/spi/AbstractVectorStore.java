@@ -1,6 +1,14 @@
 package dev.quiver.spi;
 
+import dev.quiver.AuthenticationException;
 import dev.quiver.BackendException;
+import dev.quiver.CollectionNotFoundException;
+import dev.quiver.DeadlineExceededException;
+import dev.quiver.DimensionMismatchException;
+import dev.quiver.InvalidFilterException;
+import dev.quiver.RateLimitedException;
+import dev.quiver.StorageException;
+import dev.quiver.UnavailableException;
 import dev.quiver.Capabilities;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
@@ -202,19 +210,40 @@ public abstract class AbstractVectorStore implements VectorStore {
         + e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage())), cause);
   }
 
-  /** A Quiver exception carrying a secret: the same type is kept where it has a (String, Throwable) constructor. */
+  /**
+   * A Quiver exception carrying a secret, rebuilt with the same type and data and scrubbed text.
+   * Types whose text comes only from checked names and capability notes cannot carry a secret; if
+   * one ever does, it becomes a BackendException rather than leak.
+   */
   private RuntimeException rebuilt(VectorStoreException e) {
-    String message = redactor.scrub(e.getMessage());
+    String m = redactor.scrub(e.getMessage());
     Throwable cause = redactor.scrubbed(e.getCause());
-    try {
-      RuntimeException copy = e.getClass().getConstructor(String.class, Throwable.class).newInstance(message, cause);
-      copy.setStackTrace(e.getStackTrace());
-      return copy;
-    } catch (ReflectiveOperationException | RuntimeException notPossible) {
-      return e.isTransient()
-          ? new dev.quiver.UnavailableException(message, cause)
-          : new BackendException(message, cause);
+    RuntimeException copy;
+    if (e instanceof RateLimitedException r) {
+      copy = new RateLimitedException(m, r.retryAfter().orElse(null), cause);
+    } else if (e instanceof UnavailableException) {
+      copy = new UnavailableException(m, cause);
+    } else if (e instanceof DeadlineExceededException) {
+      copy = new DeadlineExceededException(m, cause);
+    } else if (e instanceof AuthenticationException) {
+      copy = new AuthenticationException(m, cause);
+    } else if (e instanceof StorageException) {
+      copy = new StorageException(m, cause);
+    } else if (e instanceof InvalidFilterException) {
+      copy = new InvalidFilterException(m, -1); // the position suffix is already in m
+    } else if (e instanceof InvalidArgumentException) {
+      copy = new InvalidArgumentException(m, cause);
+    } else if (e instanceof DimensionMismatchException d) {
+      copy = new DimensionMismatchException(redactor.scrub(d.what()), d.expected(), d.actual(), cause);
+    } else if (e instanceof CollectionNotFoundException c) {
+      copy = new CollectionNotFoundException(redactor.scrub(c.collection()), cause);
+    } else if (e.isTransient()) {
+      copy = new UnavailableException(m, cause);
+    } else {
+      copy = new BackendException(m, cause);
     }
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
   }
 
   private String backendName() {

@@ -6,29 +6,17 @@ import dev.quiver.CollectionNotFoundException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
 import dev.quiver.InvalidArgumentException;
-import dev.quiver.Record;
 import dev.quiver.StorageException;
 import dev.quiver.StoreClosedException;
-import dev.quiver.VectorCollection;
-import dev.quiver.VectorStore;
+import dev.quiver.spi.AbstractVectorStore;
 import dev.quiver.local.internal.storage.Operation;
-import dev.quiver.local.internal.storage.RecoveryHandler;
 import dev.quiver.local.internal.storage.StorageOptions;
 import dev.quiver.local.internal.storage.StoreStorage;
-import java.io.DataInput;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -61,6 +49,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       disk) and must be reopened. Reads keep working. Reopening finds every acknowledged write.
  *   <li>One open store per directory: a second opener, in this or another process, gets a
  *       {@link StorageException}.
+ *   <li>Damage is loud. A torn log tail (an incomplete last entry, what a killed process leaves; never
+ *       acknowledged) is dropped at open and logged at INFO. A damaged log entry (complete but failing
+ *       its checksum, or followed by intact entries) makes opening fail with a {@link StorageException}
+ *       naming the file and byte offset, unless {@link Builder#recoverByTruncating} (URI option
+ *       {@code recover=truncate}) asks to truncate the log there. What the store worked around — such a
+ *       truncation, a saved HNSW graph it had to rebuild, a failed background snapshot — is logged at
+ *       WARNING and reported by {@link #health()}.
  * </ul>
  *
  * <p><b>Indexes.</b> Collections are searched exactly ({@link dev.quiver.IndexSpec#flat()}) or
@@ -74,7 +69,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p>Distances are computed by plain-Java loops, or by the Panama Vector API when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}; {@link #distanceKernel()} says which.
  */
-public final class LocalVectorStore implements VectorStore {
+public final class LocalVectorStore extends AbstractVectorStore {
 
   static final String BACKEND = "local";
 
@@ -105,9 +100,6 @@ public final class LocalVectorStore implements VectorStore {
   /** Default {@link Builder#snapshotThresholdBytes}: 64 MiB of log. */
   public static final long DEFAULT_SNAPSHOT_THRESHOLD_BYTES = 64L << 20;
 
-  /** A snapshot is also taken once the log has this many segment files. */
-  static final int SNAPSHOT_SEGMENTS = 8;
-
   private final ConcurrentSkipListMap<String, LocalCollection> collections = new ConcurrentSkipListMap<>();
   private final String label;
   private final Capabilities capabilities;
@@ -123,14 +115,8 @@ public final class LocalVectorStore implements VectorStore {
    */
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   private volatile StorageException failure;
-  private final AtomicLong logBytesSinceSnapshot = new AtomicLong();
-  private final AtomicInteger writesSinceSegmentCheck = new AtomicInteger();
-  private final AtomicBoolean snapshotScheduled = new AtomicBoolean();
-  private final Object snapshotMonitor = new Object();
-  private long snapshotCovered; // guarded by snapshotMonitor
-  private ExecutorService snapshotter;
-  private volatile RuntimeException lastSnapshotFailure;
-  private final AtomicInteger snapshotsWritten = new AtomicInteger();
+  private Snapshotter snapshots;
+  private final HealthLog health = new HealthLog();
   private int graphsReused;
   private int graphsRebuilt;
   private long openNanos;
@@ -174,6 +160,7 @@ public final class LocalVectorStore implements VectorStore {
     private boolean groupCommit = true;
     private long snapshotThresholdBytes = DEFAULT_SNAPSHOT_THRESHOLD_BYTES;
     private boolean snapshotOnClose = true;
+    private boolean recoverByTruncating;
     private StorageOptions storageOptions = StorageOptions.defaults();
 
     private Builder(Path directory) {
@@ -213,6 +200,24 @@ public final class LocalVectorStore implements VectorStore {
       return this;
     }
 
+    /**
+     * What opening does when the write-ahead log holds a damaged entry: one whose frame is complete but
+     * fails its checksum, or that is followed by further intact entries. A process killed mid-write
+     * never leaves that (it leaves a <em>torn tail</em>, an incomplete last entry, which is always
+     * dropped: it was never acknowledged); a damaged entry may have been acknowledged, so by default
+     * opening refuses with a {@link StorageException} naming the file and byte offset. The URI
+     * option {@code recover=truncate} is the same as {@code recoverByTruncating(true)}.
+     *
+     * @param on false (the default): refuse to open a damaged log; true: truncate the log at the
+     *     damaged entry, dropping it and everything logged after it, and open. The loss (file, offset,
+     *     number of entries) is logged at WARNING and reported by {@link LocalVectorStore#health()}.
+     * @return this
+     */
+    public Builder recoverByTruncating(boolean on) {
+      this.recoverByTruncating = on;
+      return this;
+    }
+
     /** Internal (tests): file access, segment and entry sizes. Group commit is taken from {@link #groupCommit}. */
     Builder storageOptions(StorageOptions options) {
       this.storageOptions = options;
@@ -220,7 +225,8 @@ public final class LocalVectorStore implements VectorStore {
     }
 
     /**
-     * Opens the store: loads the latest snapshot, replays the log after it (dropping a torn tail).
+     * Opens the store: loads the latest snapshot, replays the log after it (dropping a torn tail;
+     * refusing a damaged entry unless {@link #recoverByTruncating} is on).
      *
      * @return the open store
      * @throws StorageException if the directory is open elsewhere, cannot be read or written, or is damaged
@@ -233,10 +239,12 @@ public final class LocalVectorStore implements VectorStore {
   private static LocalVectorStore openDurable(Builder b) {
     LocalVectorStore store = new LocalVectorStore("local:" + b.directory, DURABLE_CAPABILITIES, b);
     long start = System.nanoTime();
-    Recovery recovery = store.new Recovery();
-    StoreStorage storage = StoreStorage.open(b.directory, b.storageOptions.withGroupCommit(b.groupCommit), recovery);
+    StoreRecovery recovery = new StoreRecovery(store, store.collections, store.capabilities, b.directory, store.health);
+    StoreStorage storage = StoreStorage.open(b.directory, b.storageOptions.withGroupCommit(b.groupCommit)
+        .withTruncateDamagedLog(b.recoverByTruncating), recovery);
     try {
       recovery.endSection();
+      recovery.report(storage.recoveryReport());
     } catch (RuntimeException e) {
       try {
         storage.close();
@@ -246,107 +254,35 @@ public final class LocalVectorStore implements VectorStore {
       throw e;
     }
     store.storage = storage;
+    store.graphsReused = recovery.graphsReused;
+    store.graphsRebuilt = recovery.graphsRebuilt;
+    store.snapshots = new Snapshotter(store.new SnapshotSource(), storage, b.directory, b.snapshotThresholdBytes,
+        store.health, storage.recoveryReport().snapshotSequence(), recovery.replayedBytes);
     store.openNanos = System.nanoTime() - start;
-    synchronized (store.snapshotMonitor) {
-      store.snapshotCovered = storage.recoveryReport().snapshotSequence();
-    }
-    store.logBytesSinceSnapshot.set(recovery.replayedBytes);
     store.maybeSnapshot();
     return store;
   }
 
-  /**
-   * Rebuilds the store from a snapshot and the log, without logging anything. Records of a FLAT
-   * section are applied in batches as they stream in; those of an HNSW section are held until the
-   * section's graph blob arrives, so the saved graph can be reused (or, without one, rebuilt).
-   */
-  private final class Recovery implements RecoveryHandler {
-    private static final int BATCH = 1000;
-    private LocalCollection section;
-    private List<Record> pending;
-    private boolean streaming;
-    long replayedBytes;
-
+  /** What the {@link Snapshotter} needs from this store. */
+  private final class SnapshotSource implements Snapshotter.Source {
     @Override
-    public void collection(CollectionSpec spec) {
-      endSection();
-      section = addRecovered(spec);
-      streaming = section.graph() == null;
-      pending = new ArrayList<>();
+    public ReentrantReadWriteLock gate() {
+      return gate;
     }
 
     @Override
-    public void record(String collection, Record record) {
-      pending.add(record);
-      if (streaming && pending.size() == BATCH) {
-        section.applyUpsert(pending);
-        pending = new ArrayList<>(BATCH);
-      }
+    public boolean failed() {
+      return failure != null;
     }
 
     @Override
-    public void blob(String collection, String name, DataInput in) throws IOException {
-      if (name.equals(LocalCollection.INDEX_BLOB) && !streaming && pending != null) {
-        restore(in);
-      }
-    }
-
-    /** Restores the current HNSW section's records and graph ({@code in} null: rebuilds the graph). */
-    private void restore(DataInput in) {
-      if (section.restoreFrom(pending, in)) {
-        graphsReused++;
-      } else {
-        graphsRebuilt++;
-      }
-      pending = null;
-    }
-
-    void endSection() {
-      if (pending != null) {
-        if (streaming) {
-          section.applyUpsert(pending);
-          pending = null;
-        } else {
-          restore(null);
-        }
-      }
-      section = null;
+    public boolean closed() {
+      return closed;
     }
 
     @Override
-    public void operation(long sequence, Operation op) {
-      endSection();
-      replayedBytes += WalEntries.estimate(op, 0);
-      if (op instanceof Operation.CreateCollection c) {
-        addRecovered(c.spec());
-      } else if (op instanceof Operation.DropCollection d) {
-        collections.remove(d.collection());
-      } else {
-        LocalCollection c = collections.get(op.collection());
-        if (c == null) {
-          throw new StorageException("write-ahead log entry " + sequence + " in " + options.directory
-              + " targets collection '" + op.collection() + "', which does not exist at that point", null);
-        }
-        if (op instanceof Operation.Upsert u) {
-          replayedBytes += 4L * c.spec().dimension() * u.records().size();
-          c.applyUpsert(u.records());
-        } else if (op instanceof Operation.Delete d) {
-          c.applyDelete(d.ids());
-        } else if (op instanceof Operation.UpdateMetadata m) {
-          c.applyUpdateMetadata(m.id(), m.metadata());
-        }
-      }
-    }
-
-    private LocalCollection addRecovered(CollectionSpec spec) {
-      capabilities.require(Feature.of(spec.metric()));
-      capabilities.require(spec.index().feature());
-      LocalCollection c = new LocalCollection(LocalVectorStore.this, spec);
-      if (collections.putIfAbsent(spec.name(), c) != null) {
-        throw new StorageException("store " + options.directory + " holds collection '" + spec.name()
-            + "' twice", null);
-      }
-      return c;
+    public java.util.Collection<LocalCollection> collections() {
+      return collections.values();
     }
   }
 
@@ -415,7 +351,7 @@ public final class LocalVectorStore implements VectorStore {
       } catch (StorageException e) {
         throw failed(e);
       }
-      logBytesSinceSnapshot.addAndGet(WalEntries.estimate(op, dimensionOf(op)));
+      snapshots.logged(WalEntries.estimate(op, dimensionOf(op)));
     }
     return seq;
   }
@@ -465,85 +401,19 @@ public final class LocalVectorStore implements VectorStore {
   // ------------------------------------------------------------------ snapshots
 
   private void maybeSnapshot() {
-    if (storage == null || options.snapshotThresholdBytes == 0 || failure != null || closed) {
-      return;
-    }
-    boolean due = logBytesSinceSnapshot.get() >= options.snapshotThresholdBytes;
-    if (!due && writesSinceSegmentCheck.incrementAndGet() >= 64) {
-      writesSinceSegmentCheck.set(0);
-      due = storage.wal().segmentFiles().size() >= SNAPSHOT_SEGMENTS;
-    }
-    if (!due || !snapshotScheduled.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      synchronized (this) {
-        if (closed) { // close() shuts down the executor it sees after setting closed
-          snapshotScheduled.set(false);
-          return;
-        }
-        if (snapshotter == null) {
-          snapshotter = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "quiver-snapshot " + options.directory.getFileName());
-            t.setDaemon(true);
-            return t;
-          });
-        }
-      }
-      snapshotter.execute(() -> {
-        try {
-          snapshot();
-        } catch (RuntimeException e) {
-          lastSnapshotFailure = e; // the previous snapshot and the log stay valid; retried after the next threshold
-        } finally {
-          snapshotScheduled.set(false);
-        }
-      });
-    } catch (RejectedExecutionException closing) {
-      snapshotScheduled.set(false);
+    if (snapshots != null) {
+      snapshots.maybeSnapshot();
     }
   }
 
   /**
-   * Writes a snapshot now (durable stores): stops writers while it captures the state and the
-   * covered sequence, then writes the file while they continue. Does nothing when nothing was logged
-   * since the last snapshot, or when the store failed.
+   * Writes a snapshot now (durable stores); see {@link Snapshotter#snapshot}.
    *
    * @return whether a snapshot was written
    * @throws StorageException if writing it failed (the previous snapshot and the log stay valid)
    */
   boolean snapshot() {
-    if (storage == null) {
-      return false;
-    }
-    synchronized (snapshotMonitor) {
-      List<LocalCollection.Captured> state = new ArrayList<>();
-      long covered;
-      gate.writeLock().lock();
-      try {
-        if (failure != null) {
-          return false;
-        }
-        covered = storage.lastSequence();
-        if (covered == snapshotCovered) {
-          return false;
-        }
-        for (LocalCollection c : collections.values()) {
-          state.add(c.capture());
-        }
-        logBytesSinceSnapshot.set(0);
-      } finally {
-        gate.writeLock().unlock();
-      }
-      storage.snapshot(covered, w -> {
-        for (LocalCollection.Captured c : state) {
-          c.writeTo(w);
-        }
-      });
-      snapshotCovered = covered;
-      snapshotsWritten.incrementAndGet();
-      return true;
-    }
+    return snapshots != null && snapshots.snapshot();
   }
 
   // ------------------------------------------------------------------ introspection for tests and benchmarks
@@ -560,7 +430,7 @@ public final class LocalVectorStore implements VectorStore {
 
   /** @return snapshots written since open */
   int snapshotsWritten() {
-    return snapshotsWritten.get();
+    return snapshots == null ? 0 : snapshots.written();
   }
 
   /** @return how long open took, in nanoseconds (durable stores) */
@@ -573,21 +443,27 @@ public final class LocalVectorStore implements VectorStore {
     return storage;
   }
 
-  /** @return the last background snapshot failure, or null */
-  RuntimeException lastSnapshotFailure() {
-    return lastSnapshotFailure;
-  }
 
   // ------------------------------------------------------------------ the store API
 
+  /**
+   * Says whether the store has run into trouble it worked around since it was opened: a damaged
+   * write-ahead log truncated at open ({@link Builder#recoverByTruncating}), a saved HNSW graph that could
+   * not be used and was rebuilt, a failed background snapshot. Each such event is also logged at
+   * WARNING ({@link System.Logger} {@code dev.quiver.local}). Failures that stop the store — a write or
+   * fsync that failed, a damaged log without recovery by truncation — are not reported here: they throw
+   * {@link StorageException}. Works on a closed store too.
+   *
+   * @return an immutable snapshot: {@link LocalHealth.Status#OK} with no events, or
+   *     {@link LocalHealth.Status#DEGRADED} with what happened; always OK for an in-memory store
+   */
+  public LocalHealth health() {
+    return health.health();
+  }
+
   @Override
-  public VectorCollection createCollection(CollectionSpec spec) {
+  protected LocalCollection doCreateCollection(CollectionSpec spec) {
     checkOpen();
-    if (spec == null) {
-      throw new InvalidArgumentException("collection spec must not be null");
-    }
-    capabilities.require(Feature.of(spec.metric()));
-    capabilities.require(spec.index().feature());
     LocalCollection created = new LocalCollection(this, spec);
     checkWritable();
     long seq;
@@ -608,7 +484,7 @@ public final class LocalVectorStore implements VectorStore {
   }
 
   @Override
-  public VectorCollection collection(String name) {
+  protected LocalCollection doCollection(String name) {
     return find(name);
   }
 
@@ -631,25 +507,25 @@ public final class LocalVectorStore implements VectorStore {
   }
 
   @Override
-  public boolean hasCollection(String name) {
+  protected boolean doHasCollection(String name) {
     checkOpen();
     CollectionSpec.checkName(name);
     return collections.containsKey(name);
   }
 
   @Override
-  public List<String> listCollections() {
+  protected List<String> doListCollections() {
     checkOpen();
     return new ArrayList<>(collections.keySet());
   }
 
   @Override
-  public CollectionSpec describeCollection(String name) {
+  protected CollectionSpec doDescribeCollection(String name) {
     return find(name).spec();
   }
 
   @Override
-  public boolean dropCollection(String name) {
+  protected boolean doDropCollection(String name) {
     checkOpen();
     CollectionSpec.checkName(name);
     checkWritable();
@@ -684,7 +560,7 @@ public final class LocalVectorStore implements VectorStore {
    * @throws StorageException if the final snapshot or sync failed (acknowledged writes are safe regardless)
    */
   @Override
-  public void close() {
+  protected void doClose() {
     gate.writeLock().lock();
     try {
       if (closed) {
@@ -699,18 +575,7 @@ public final class LocalVectorStore implements VectorStore {
       return;
     }
     RuntimeException error = null;
-    ExecutorService s;
-    synchronized (this) {
-      s = snapshotter;
-    }
-    if (s != null) {
-      s.shutdown();
-      try {
-        s.awaitTermination(1, TimeUnit.HOURS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    snapshots.stop();
     if (options.snapshotOnClose && failure == null) {
       try {
         snapshot();
@@ -737,6 +602,11 @@ public final class LocalVectorStore implements VectorStore {
     if (closed) {
       throw new StoreClosedException(label);
     }
+  }
+
+  @Override
+  protected String label() {
+    return label;
   }
 
   @Override

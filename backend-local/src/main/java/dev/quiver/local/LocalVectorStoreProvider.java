@@ -15,7 +15,10 @@ import java.util.Set;
  *   <li>{@code local:<path>} — a durable store in that directory, created if needed
  *       ({@link LocalVectorStore#builder(Path)}). Options: {@code groupCommit=true|false} (default true),
  *       {@code snapshotThresholdBytes=<n>} (default 64 MiB; 0 = no automatic snapshots),
- *       {@code snapshotOnClose=true|false} (default true). For example
+ *       {@code snapshotOnClose=true|false} (default true),
+ *       {@code recover=strict|truncate} (default strict: a damaged write-ahead log entry makes opening
+ *       fail; truncate: the log is truncated there and the loss reported, see
+ *       {@link LocalVectorStore.Builder#recoverByTruncating}). For example
  *       {@code local:./data?groupCommit=false}.
  * </ul>
  * Unknown options of a {@code local:<path>} address are refused with {@link InvalidArgumentException},
@@ -23,7 +26,8 @@ import java.util.Set;
  */
 public final class LocalVectorStoreProvider implements VectorStoreProvider {
 
-  private static final Set<String> DURABLE_OPTIONS = Set.of("groupCommit", "snapshotThresholdBytes", "snapshotOnClose");
+  private static final Set<String> DURABLE_OPTIONS =
+      Set.of("groupCommit", "snapshotThresholdBytes", "snapshotOnClose", "recover");
 
   @Override
   public Set<String> schemes() {
@@ -42,6 +46,13 @@ public final class LocalVectorStoreProvider implements VectorStoreProvider {
       LocalVectorStore.Builder b = LocalVectorStore.builder(Path.of(uri.path()));
       uri.option("groupCommit").ifPresent(v -> b.groupCommit(bool("groupCommit", v)));
       uri.option("snapshotOnClose").ifPresent(v -> b.snapshotOnClose(bool("snapshotOnClose", v)));
+      uri.option("recover").ifPresent(v -> {
+        switch (v.trim().toLowerCase(Locale.ROOT)) {
+          case "strict" -> b.recoverByTruncating(false);
+          case "truncate" -> b.recoverByTruncating(true);
+          default -> throw new InvalidArgumentException("option recover must be strict or truncate, got '" + v + "'");
+        }
+      });
       uri.option("snapshotThresholdBytes").ifPresent(v -> {
         try {
           b.snapshotThresholdBytes(Long.parseLong(v.trim()));

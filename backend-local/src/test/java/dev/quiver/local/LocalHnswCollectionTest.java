@@ -13,7 +13,6 @@ import dev.quiver.Metric;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.VectorCollection;
-import dev.quiver.local.internal.index.SearchPlanner;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;

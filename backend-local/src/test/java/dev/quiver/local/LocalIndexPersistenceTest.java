@@ -2,6 +2,7 @@ package dev.quiver.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.CollectionSpec;
@@ -44,7 +45,10 @@ class LocalIndexPersistenceTest {
 
     LocalVectorStore other = LocalVectorStore.inMemory();
     LocalCollection back = (LocalCollection) other.createCollection(spec);
-    assertTrue(back.restoreFrom(records, new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))));
+    CollectionSnapshots.Restored restored = back.restoreFrom(records,
+        new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+    assertTrue(restored.reused());
+    assertNull(restored.problem());
     assertEquals(c.count(), back.count());
     for (int q = 0; q < 30; q++) {
       float[] v = vec(rnd);
@@ -63,8 +67,18 @@ class LocalIndexPersistenceTest {
     LocalCollection rebuilt = (LocalCollection) LocalVectorStore.inMemory().createCollection(spec);
     rebuilt.restoreFrom(records, new DataInputStream(new ByteArrayInputStream(damaged)));
     assertEquals(c.count(), rebuilt.count());
+    // an unreadable one (a format version this build does not know) is rebuilt, and says why
+    byte[] future = bytes.toByteArray();
+    future[3] = 99; // the index state's version int
+    LocalCollection refused = (LocalCollection) LocalVectorStore.inMemory().createCollection(spec);
+    CollectionSnapshots.Restored why = refused.restoreFrom(records, new DataInputStream(new ByteArrayInputStream(future)));
+    assertFalse(why.reused());
+    assertTrue(why.problem().contains("version 99"), why.problem());
+    assertEquals(c.count(), refused.count());
     LocalCollection noIndex = (LocalCollection) LocalVectorStore.inMemory().createCollection(spec);
-    assertFalse(noIndex.restoreFrom(records, null));
+    CollectionSnapshots.Restored none = noIndex.restoreFrom(records, null);
+    assertFalse(none.reused());
+    assertNull(none.problem(), "no saved state is not a problem");
     assertEquals(c.count(), noIndex.count());
     store.close();
     other.close();

@@ -1,7 +1,6 @@
 package dev.quiver.pinecone;
 
 import dev.quiver.Capabilities;
-import dev.quiver.CollectionAlreadyExistsException;
 import dev.quiver.CollectionNotFoundException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.DeadlineExceededException;
@@ -10,21 +9,20 @@ import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.Metric;
 import dev.quiver.Secret;
-import dev.quiver.StoreClosedException;
-import dev.quiver.VectorCollection;
-import dev.quiver.VectorStore;
 import dev.quiver.pinecone.internal.ControlPlane;
 import dev.quiver.pinecone.internal.DataPlane;
 import dev.quiver.pinecone.internal.Names;
 import dev.quiver.pinecone.internal.PineconeCollection;
 import dev.quiver.pinecone.internal.PineconeHttp;
+import dev.quiver.spi.AbstractVectorCollection;
+import dev.quiver.spi.AbstractVectorStore;
+import dev.quiver.spi.RemotePolicy;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,9 +42,10 @@ import okhttp3.HttpUrl;
  *
  * Pinecone is eventually consistent; this store waits, after its own writes, until Pinecone reports
  * them indexed (LSN headers) before reading, up to {@link Builder#freshnessTimeout(Duration)}.
- * Thread-safe.
+ * Every call passes the checked boundary of {@link AbstractVectorStore} (argument checks, the API
+ * key scrubbed from every message) and the shared {@link RemotePolicy} for retries. Thread-safe.
  */
-public final class PineconeVectorStore implements VectorStore {
+public final class PineconeVectorStore extends AbstractVectorStore {
 
   /** The Pinecone API version every request pins. */
   public static final String API_VERSION = PineconeHttp.API_VERSION;
@@ -95,15 +94,13 @@ public final class PineconeVectorStore implements VectorStore {
   private final Duration pollMax;
   private final PineconeCollection.Context context;
   private final String label;
-  private volatile boolean closed;
 
   private PineconeVectorStore(Builder b) {
-    Objects.requireNonNull(b.apiKey, "apiKey is required (Secret.of(...), or QUIVER_PINECONE_API_KEY)");
+    super(List.of(b.apiKey));
     HttpUrl cp = parseUrl(b.controlPlaneUrl, "controlPlaneUrl");
     this.tls = b.tls;
     checkTls(cp, "control plane");
-    this.http = new PineconeHttp(b.apiKey, b.connectTimeout, b.callTimeout, b.maxAttempts, b.retryBackoff,
-        b.maxRetryBackoff);
+    this.http = new PineconeHttp(b.apiKey, b.connectTimeout, b.callTimeout, b.policy);
     this.control = new ControlPlane(http, cp);
     this.cloud = b.cloud;
     this.region = b.region;
@@ -111,7 +108,7 @@ public final class PineconeVectorStore implements VectorStore {
     this.readyTimeout = b.readyTimeout;
     this.pollFirst = b.pollFirst;
     this.pollMax = b.pollMax;
-    this.context = new PineconeCollection.Context(CAPABILITIES, this::checkOpen, b.freshnessTimeout,
+    this.context = new PineconeCollection.Context(b.freshnessTimeout,
         min(b.pollFirst, PineconeCollection.FRESHNESS_POLL_FIRST), min(b.pollMax, PineconeCollection.FRESHNESS_POLL_MAX));
     this.label = "pinecone:" + cp;
   }
@@ -122,7 +119,7 @@ public final class PineconeVectorStore implements VectorStore {
   }
 
   private static HttpUrl parseUrl(String url, String what) {
-    HttpUrl u = HttpUrl.parse(Objects.requireNonNull(url, what));
+    HttpUrl u = HttpUrl.parse(url);
     if (u == null) {
       throw new InvalidArgumentException(what + " '" + url + "' is not an http(s) URL");
     }
@@ -157,18 +154,8 @@ public final class PineconeVectorStore implements VectorStore {
   // ---------------------------------------------------------------- lifecycle
 
   @Override
-  public VectorCollection createCollection(CollectionSpec spec) {
-    checkOpen();
-    if (spec == null) {
-      throw new InvalidArgumentException("collection spec must not be null");
-    }
+  protected AbstractVectorCollection doCreateCollection(CollectionSpec spec) {
     String index = Names.indexName(spec.name());
-    CAPABILITIES.require(Feature.of(spec.metric()));
-    CAPABILITIES.require(spec.index().feature());
-    if (spec.dimension() > MAX_DIMENSION) {
-      throw new InvalidArgumentException("dimension " + spec.dimension() + " of collection '" + spec.name()
-          + "' exceeds Pinecone's limit of " + MAX_DIMENSION);
-    }
     Map<String, String> tags = new LinkedHashMap<>(Names.tags(spec.name()));
     tags.put(INDEX_TAG, indexTag(spec.index()));
     ControlPlane.IndexModel created = control.create(spec.name(), index, spec.dimension(), metricName(spec.metric()),
@@ -201,9 +188,9 @@ public final class PineconeVectorStore implements VectorStore {
     return model;
   }
 
-  private VectorCollection open(CollectionSpec spec, ControlPlane.IndexModel model) {
+  private AbstractVectorCollection open(CollectionSpec spec, ControlPlane.IndexModel model) {
     HttpUrl base = indexHostOverride != null ? indexHostOverride : hostUrl(model.host());
-    return new PineconeCollection(context, spec, new DataPlane(http, base, spec.name()));
+    return new PineconeCollection(this, context, spec, new DataPlane(http, base, spec.name()));
   }
 
   /** Describes the index of a collection; an index that holds another collection (by its tags) is not it. */
@@ -214,22 +201,19 @@ public final class PineconeVectorStore implements VectorStore {
   }
 
   @Override
-  public VectorCollection collection(String name) {
-    checkOpen();
+  protected AbstractVectorCollection doCollection(String name) {
     ControlPlane.IndexModel model = describe(name).orElseThrow(() -> new CollectionNotFoundException(name));
     model = awaitReady(name, model);
     return open(toSpec(name, model), model);
   }
 
   @Override
-  public boolean hasCollection(String name) {
-    checkOpen();
+  protected boolean doHasCollection(String name) {
     return describe(name).filter(m -> !m.state().equals("Terminating")).isPresent();
   }
 
   @Override
-  public List<String> listCollections() {
-    checkOpen();
+  protected List<String> doListCollections() {
     List<String> out = new ArrayList<>();
     for (ControlPlane.IndexModel m : control.list()) {
       if (!m.state().equals("Terminating")) {
@@ -241,14 +225,12 @@ public final class PineconeVectorStore implements VectorStore {
   }
 
   @Override
-  public CollectionSpec describeCollection(String name) {
-    checkOpen();
+  protected CollectionSpec doDescribeCollection(String name) {
     return toSpec(name, describe(name).orElseThrow(() -> new CollectionNotFoundException(name)));
   }
 
   @Override
-  public boolean dropCollection(String name) {
-    checkOpen();
+  protected boolean doDropCollection(String name) {
     String index = Names.indexName(name);
     if (describe(name).isEmpty()) {
       return false;
@@ -320,17 +302,13 @@ public final class PineconeVectorStore implements VectorStore {
   }
 
   @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      http.close();
-    }
+  protected void doClose() {
+    http.close();
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new StoreClosedException(label);
-    }
+  @Override
+  protected String label() {
+    return label;
   }
 
   @Override
@@ -352,9 +330,7 @@ public final class PineconeVectorStore implements VectorStore {
     private Duration pollFirst = Duration.ofMillis(100);
     private Duration pollMax = Duration.ofSeconds(2);
     private Duration freshnessTimeout = Duration.ofSeconds(30);
-    private Duration retryBackoff = Duration.ofMillis(200);
-    private Duration maxRetryBackoff = Duration.ofSeconds(20);
-    private int maxAttempts = 4;
+    private RemotePolicy policy = RemotePolicy.DEFAULT;
 
     private Builder() {}
 
@@ -363,7 +339,7 @@ public final class PineconeVectorStore implements VectorStore {
      * @return this builder
      */
     public Builder apiKey(Secret apiKey) {
-      this.apiKey = Objects.requireNonNull(apiKey, "apiKey");
+      this.apiKey = notNull(apiKey, "apiKey");
       return this;
     }
 
@@ -372,7 +348,7 @@ public final class PineconeVectorStore implements VectorStore {
      * @return this builder
      */
     public Builder controlPlaneUrl(String url) {
-      this.controlPlaneUrl = Objects.requireNonNull(url, "controlPlaneUrl");
+      this.controlPlaneUrl = notNull(url, "controlPlaneUrl");
       return this;
     }
 
@@ -381,7 +357,7 @@ public final class PineconeVectorStore implements VectorStore {
      * @return this builder
      */
     public Builder cloud(String cloud) {
-      this.cloud = Objects.requireNonNull(cloud, "cloud");
+      this.cloud = notNull(cloud, "cloud");
       return this;
     }
 
@@ -390,7 +366,7 @@ public final class PineconeVectorStore implements VectorStore {
      * @return this builder
      */
     public Builder region(String region) {
-      this.region = Objects.requireNonNull(region, "region");
+      this.region = notNull(region, "region");
       return this;
     }
 
@@ -415,7 +391,8 @@ public final class PineconeVectorStore implements VectorStore {
 
     /**
      * @param connect TCP connect deadline (default 10 s)
-     * @param call deadline of each HTTP call attempt, end to end (default 30 s)
+     * @param call deadline of each HTTP attempt, end to end (default 30 s); an attempt is also cut short
+     *     when the call's budget ({@link RemotePolicy#callBudget()}) runs out
      * @return this builder
      */
     public Builder timeouts(Duration connect, Duration call) {
@@ -460,43 +437,69 @@ public final class PineconeVectorStore implements VectorStore {
      * @return this builder
      */
     public Builder freshnessTimeout(Duration timeout) {
-      this.freshnessTimeout = Objects.requireNonNull(timeout, "freshness timeout");
+      Duration t = notNull(timeout, "freshness timeout");
+      this.freshnessTimeout = t.isZero() || t.isNegative() ? Duration.ZERO : positive(t, "freshness timeout");
       return this;
     }
 
     /**
-     * @param maxAttempts attempts for idempotent calls on transient errors (default 4; 1 turns retries off)
-     * @param backoff first wait between attempts, doubled each time with jitter (default 200 ms)
-     * @param maxBackoff longest wait, also the cap on a server's Retry-After (default 20 s)
+     * @param policy retries of idempotent calls, the budget of one call with its retries, and the circuit
+     *     breaker (default {@link RemotePolicy#DEFAULT}; docs/resilience.md)
      * @return this builder
      */
-    public Builder retry(int maxAttempts, Duration backoff, Duration maxBackoff) {
-      if (maxAttempts < 1) {
-        throw new InvalidArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-      }
-      this.maxAttempts = maxAttempts;
-      this.retryBackoff = positive(backoff, "backoff");
-      this.maxRetryBackoff = positive(maxBackoff, "max backoff");
+    public Builder remotePolicy(RemotePolicy policy) {
+      this.policy = notNull(policy, "policy");
+      positive(policy.callBudget(), "call budget");
+      positive(policy.maxBackoff(), "max backoff");
+      positive(policy.breakerOpenFor(), "breaker open time");
       return this;
     }
 
+    private static <T> T notNull(T value, String what) {
+      if (value == null) {
+        throw new InvalidArgumentException(what + " must not be null");
+      }
+      return value;
+    }
+
+    /** Positive and at most a day: longer waits help nobody, and nanosecond arithmetic stays in range. */
     private static Duration positive(Duration d, String what) {
-      if (d == null || d.isNegative() || d.isZero()) {
-        throw new InvalidArgumentException(what + " must be positive, got " + d);
+      if (d == null || d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(1)) > 0) {
+        throw new InvalidArgumentException(what + " must be positive and at most a day, got " + d);
       }
       return d;
     }
 
     /**
      * @return the store (no network call is made until it is used)
-     * @throws InvalidArgumentException if the key is missing or a URL is bad
+     * @throws InvalidArgumentException if the key is missing or malformed, or a URL is bad; the message
+     *     never contains the key
      */
     public PineconeVectorStore build() {
       if (apiKey == null) {
         throw new InvalidArgumentException("a Pinecone API key is required: builder().apiKey(Secret.of(...)), the"
             + " apiKey URI option, or the QUIVER_PINECONE_API_KEY / PINECONE_API_KEY environment variable");
       }
+      checkKey(apiKey);
       return new PineconeVectorStore(this);
+    }
+  }
+
+  /**
+   * Refuses a key that cannot travel in an HTTP header, before any request: OkHttp would otherwise
+   * throw at the first call with the whole header value in its message.
+   */
+  static void checkKey(Secret key) {
+    String k = key.reveal();
+    for (int i = 0; i < k.length(); i++) {
+      char c = k.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        String kind = c == '\n' || c == '\r' ? "a line break" : c == ' ' || c == '\t' ? "white space"
+            : c < 0x20 || c == 0x7f ? "a control character" : "a non-ASCII character";
+        throw new InvalidArgumentException("the Pinecone API key is malformed: it has " + kind + " at position "
+            + (i + 1) + " of " + k.length() + " (Pinecone keys are printable ASCII without spaces; the key is not"
+            + " shown)");
+      }
     }
   }
 

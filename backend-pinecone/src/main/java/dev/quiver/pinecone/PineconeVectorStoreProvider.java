@@ -4,8 +4,14 @@ import dev.quiver.InvalidArgumentException;
 import dev.quiver.Secret;
 import dev.quiver.StoreUri;
 import dev.quiver.VectorStore;
+import dev.quiver.spi.RemotePolicy;
 import dev.quiver.spi.VectorStoreProvider;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
@@ -20,12 +26,14 @@ import java.util.function.Function;
  * </ul>
  * Options: {@code apiKey} (else the environment variable {@code QUIVER_PINECONE_API_KEY}, then
  * {@code PINECONE_API_KEY}), {@code cloud}, {@code region}, {@code tls} ({@code true}/{@code false}),
- * {@code indexHost}, {@code timeoutSeconds}, {@code freshnessTimeoutSeconds}. Unknown options are an error.
+ * {@code indexHost}, {@code timeoutSeconds} (the deadline of one call, retries included: the call budget of
+ * the shared {@link RemotePolicy}, and the longest a single attempt may take), {@code maxAttempts} (of
+ * idempotent calls, 1..10), {@code freshnessTimeoutSeconds}. Unknown options are an error.
  */
 public final class PineconeVectorStoreProvider implements VectorStoreProvider {
 
   private static final Set<String> OPTIONS = Set.of("apiKey", "cloud", "region", "tls", "indexHost",
-      "timeoutSeconds", "freshnessTimeoutSeconds");
+      "timeoutSeconds", "maxAttempts", "freshnessTimeoutSeconds");
 
   private final Function<String, String> env;
 
@@ -43,26 +51,55 @@ public final class PineconeVectorStoreProvider implements VectorStoreProvider {
     return Set.of("pinecone");
   }
 
+  /**
+   * Opens the store. Every refusal names options, never their values: the boundary of the store
+   * that would scrub the key does not exist yet, so this method scrubs its own messages.
+   */
   @Override
   public VectorStore open(StoreUri uri) {
+    Set<String> secrets = new HashSet<>();
+    uri.secrets().forEach(s -> secrets.add(s.reveal()));
+    envKey().ifPresent(secrets::add);
+    try {
+      return openChecked(uri);
+    } catch (InvalidArgumentException e) {
+      String message = scrub(e.getMessage(), secrets);
+      throw message.equals(e.getMessage()) ? e : new InvalidArgumentException(message);
+    }
+  }
+
+  private static String scrub(String text, Set<String> secrets) {
+    List<String> longestFirst = new ArrayList<>(secrets); // one secret may contain another
+    longestFirst.sort(Comparator.comparingInt(String::length).reversed());
+    String out = String.valueOf(text);
+    for (String s : longestFirst) {
+      out = out.replace(s, "***");
+    }
+    return out;
+  }
+
+  private Optional<String> envKey() {
+    for (String var : new String[] {"QUIVER_PINECONE_API_KEY", "PINECONE_API_KEY"}) {
+      String v = env.apply(var);
+      if (v != null && !v.isBlank()) {
+        return Optional.of(v.trim());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private VectorStore openChecked(StoreUri uri) {
     Set<String> unknown = new TreeSet<>(uri.optionNames());
     unknown.removeAll(OPTIONS);
     if (!unknown.isEmpty()) {
       throw new InvalidArgumentException("unknown option(s) " + unknown + " in " + uri + "; known: " + new TreeSet<>(OPTIONS));
     }
     if (!uri.path().isEmpty() && !uri.path().equals("/")) {
-      throw new InvalidArgumentException("a pinecone: address takes no path, got '" + uri.path() + "' in " + uri);
+      throw new InvalidArgumentException("a pinecone: address takes no path (pinecone://[host:port]?options)");
     }
-    Secret key = uri.secret("apiKey").orElseGet(() -> {
-      for (String var : new String[] {"QUIVER_PINECONE_API_KEY", "PINECONE_API_KEY"}) {
-        String v = env.apply(var);
-        if (v != null && !v.isBlank()) {
-          return Secret.of(v.trim());
-        }
-      }
-      throw new InvalidArgumentException("no Pinecone API key: add ?apiKey=... to " + uri
-          + " or set QUIVER_PINECONE_API_KEY (or PINECONE_API_KEY)");
-    });
+    Secret key = uri.secret("apiKey").or(() -> envKey().map(Secret::of)).orElseThrow(() ->
+        new InvalidArgumentException("no Pinecone API key: add ?apiKey=... to " + uri
+            + " or set QUIVER_PINECONE_API_KEY (or PINECONE_API_KEY)"));
     boolean tls = bool(uri, "tls", true);
     PineconeVectorStore.Builder b = PineconeVectorStore.builder().apiKey(key).tls(tls);
     if (uri.host().isPresent()) {
@@ -75,7 +112,16 @@ public final class PineconeVectorStoreProvider implements VectorStoreProvider {
     uri.option("cloud").ifPresent(b::cloud);
     uri.option("region").ifPresent(b::region);
     uri.option("indexHost").ifPresent(b::indexHost);
-    uri.option("timeoutSeconds").ifPresent(s -> b.timeouts(Duration.ofSeconds(10), Duration.ofSeconds(number(s, "timeoutSeconds"))));
+    RemotePolicy policy = RemotePolicy.DEFAULT;
+    if (uri.option("timeoutSeconds").isPresent()) {
+      Duration deadline = Duration.ofSeconds(number(uri.option("timeoutSeconds").get(), "timeoutSeconds"));
+      b.timeouts(Duration.ofSeconds(10), deadline);
+      policy = policy.withCallBudget(deadline);
+    }
+    if (uri.option("maxAttempts").isPresent()) {
+      policy = policy.withMaxAttempts((int) number(uri.option("maxAttempts").get(), "maxAttempts"));
+    }
+    b.remotePolicy(policy);
     uri.option("freshnessTimeoutSeconds").ifPresent(s -> b.freshnessTimeout(Duration.ofSeconds(number(s, "freshnessTimeoutSeconds"))));
     return b.build();
   }
@@ -92,15 +138,19 @@ public final class PineconeVectorStoreProvider implements VectorStoreProvider {
     };
   }
 
+  /** Largest number an option takes: a day in seconds, far beyond any useful timeout. */
+  private static final long MAX_NUMBER = 86_400;
+
   private static long number(String v, String name) {
     try {
       long n = Long.parseLong(v);
-      if (n < 0) {
+      if (n < 0 || n > MAX_NUMBER) {
         throw new NumberFormatException();
       }
       return n;
     } catch (NumberFormatException e) {
-      throw new InvalidArgumentException("option " + name + " must be a non-negative whole number, got '" + v + "'");
+      throw new InvalidArgumentException("option " + name + " must be a whole number from 0 to " + MAX_NUMBER + ", got '"
+          + v + "'");
     }
   }
 

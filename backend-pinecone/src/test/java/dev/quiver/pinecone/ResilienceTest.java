@@ -2,10 +2,12 @@ package dev.quiver.pinecone;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.quiver.AuthenticationException;
+import dev.quiver.BackendException;
 import dev.quiver.CollectionNotFoundException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.DeadlineExceededException;
@@ -18,12 +20,20 @@ import dev.quiver.UnavailableException;
 import dev.quiver.VectorCollection;
 import dev.quiver.VectorStore;
 import dev.quiver.InvalidArgumentException;
+import dev.quiver.ListRequest;
+import dev.quiver.SearchRequest;
+import dev.quiver.VectorStoreException;
+import dev.quiver.pinecone.internal.PineconeApiException;
+import dev.quiver.pinecone.internal.PineconeErrors;
+import dev.quiver.pinecone.internal.PineconeTransportException;
 import dev.quiver.pinecone.emulator.EmulatorFilter;
 import dev.quiver.pinecone.emulator.PineconeEmulator;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Retries (idempotent calls only, transient errors only), deadlines, error mapping, and key hygiene. */
 class ResilienceTest {
@@ -75,6 +85,70 @@ class ResilienceTest {
   }
 
   @Test
+  void retryAfterBeyondTheBudgetEndsTheCallAtOnce() {
+    emulator.failNext("/describe_index_stats", 429, "3600", 1);
+    long t0 = System.nanoTime();
+    RateLimitedException e = assertThrows(RateLimitedException.class, c::count);
+    assertEquals(Duration.ofHours(1), e.retryAfter().orElseThrow());
+    assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(10).toNanos(), "no waiting out an hour");
+    assertEquals(1, emulator.requests("/describe_index_stats").size(), "no retry that could not finish in the budget");
+  }
+
+  @Test
+  void malformedAnswersAreBackendErrorsAndNotRetried() {
+    assertTrue(c.get("a").isPresent()); // its freshness probe out of the way, each call below is one request
+    emulator.clearRequests();
+    emulator.answerNext("/vectors/fetch", 200, "{not json");
+    assertThrows(BackendException.class, () -> c.get("a"));
+    emulator.answerNext("/vectors/fetch", 200, "{\"vectors\":{\"a\":{\"id\":\"a\",\"values\":\"oops\"}}}");
+    assertThrows(BackendException.class, () -> c.get("a"));
+    emulator.answerNext("/vectors/fetch", 200, "{\"vectors\":{\"a\":{\"id\":\"a\",\"values\":[1,2,3]}}}");
+    assertThrows(BackendException.class, () -> c.get("a"), "a vector of the wrong dimension");
+    emulator.answerNext("/describe_index_stats", 200, "[]");
+    assertThrows(BackendException.class, c::count);
+    emulator.answerNext("/vectors/list", 200, "{\"vectors\":[{\"nope\":1}]}");
+    assertThrows(BackendException.class, () -> c.list(ListRequest.of(5)));
+    emulator.answerNext("/query", 200, "{\"matches\":[{\"id\":\"a\"}]}");
+    assertThrows(BackendException.class, () -> c.search(SearchRequest.of(new float[] {1, 0}, 1)));
+    emulator.answerNext("/indexes", 200, "{\"indexes\":{}}");
+    assertThrows(BackendException.class, store::listCollections);
+    emulator.answerNext("/indexes/res", 200, "{}");
+    assertThrows(BackendException.class, () -> store.describeCollection("res"));
+    assertEquals(8, emulator.requests().size(), "a malformed answer is not transient: no retries");
+    assertTrue(c.get("a").isPresent(), "and the next call works");
+  }
+
+  @ParameterizedTest(name = "HTTP {0} -> {1}")
+  @CsvSource({
+      "429, RateLimitedException, true", "408, UnavailableException, true", "500, UnavailableException, true",
+      "502, UnavailableException, true", "503, UnavailableException, true", "504, UnavailableException, true",
+      "401, AuthenticationException, false", "403, AuthenticationException, false",
+      "404, CollectionNotFoundException, false", "409, CollectionAlreadyExistsException, false",
+      "400, InvalidArgumentException, false", "422, InvalidArgumentException, false",
+      "412, BackendException, false", "200, BackendException, false"})
+  void errorMapperTable(int status, String type, boolean isTransient) {
+    VectorStoreException e = new PineconeErrors().map(new PineconeApiException(status, "", "m", null, "1"), "op", "c");
+    assertEquals(type, e.getClass().getSimpleName());
+    assertEquals(isTransient, e.isTransient());
+  }
+
+  @Test
+  void errorMapperTransportAndOtherFailures() {
+    PineconeErrors m = new PineconeErrors();
+    assertInstanceOf(DeadlineExceededException.class, m.map(new PineconeTransportException("h:1",
+        new java.net.SocketTimeoutException("timeout")), "op", null));
+    assertInstanceOf(UnavailableException.class, m.map(new PineconeTransportException("h:1",
+        new java.net.ConnectException("Connection refused")), "op", null));
+    assertInstanceOf(BackendException.class, m.map(new IllegalStateException("?"), "op", null));
+    assertInstanceOf(BackendException.class, m.map(new PineconeApiException(403, "QUOTA_EXCEEDED", "quota", null, null),
+        "op", null), "403 for a quota is not an authentication problem");
+    assertEquals(Duration.ofMillis(1500), ((RateLimitedException) m.map(
+        new PineconeApiException(429, "", "slow down", null, "1.5"), "op", null)).retryAfter().orElseThrow());
+    assertTrue(((RateLimitedException) m.map(new PineconeApiException(429, "", "x", null, "soon"), "op", null))
+        .retryAfter().isEmpty(), "an unreadable Retry-After is no Retry-After");
+  }
+
+  @Test
   void nonIdempotentCreateIsNotRetried() {
     emulator.failNext("/indexes", 500, null, 1);
     assertThrows(UnavailableException.class, () -> store.createCollection(CollectionSpec.builder("again").dimension(2)
@@ -94,7 +168,7 @@ class ResilienceTest {
   @Test
   void slowResponseHitsTheDeadline() {
     try (PineconeVectorStore quick = EmulatorStores.builder(emulator)
-        .timeouts(Duration.ofSeconds(1), Duration.ofMillis(300)).retry(1, Duration.ofMillis(1), Duration.ofMillis(1))
+        .timeouts(Duration.ofSeconds(1), Duration.ofMillis(300)).remotePolicy(EmulatorStores.POLICY.withMaxAttempts(1))
         .build()) {
       VectorCollection q = quick.collection("res");
       emulator.delayNext("/describe_index_stats", Duration.ofSeconds(2));
@@ -144,6 +218,16 @@ class ResilienceTest {
       assertFalse(s.toString().contains(PineconeEmulator.API_KEY));
     }
     assertThrows(InvalidArgumentException.class, () -> Quiver.open(emulator.storeUri() + "&bogus=1"));
+    try (VectorStore s = Quiver.open(emulator.storeUri() + "&maxAttempts=2&timeoutSeconds=5")) {
+      assertTrue(s.hasCollection("res"));
+    }
+    for (String bad : java.util.List.of("&maxAttempts=0", "&maxAttempts=11", "&maxAttempts=x", "&timeoutSeconds=0",
+        "&timeoutSeconds=99999999999", "&timeoutSeconds=-1", "&freshnessTimeoutSeconds=1e3", "&tls=yes")) {
+      assertThrows(InvalidArgumentException.class, () -> Quiver.open(emulator.storeUri() + bad), bad);
+    }
+    assertThrows(InvalidArgumentException.class, () -> EmulatorStores.builder(emulator)
+        .timeouts(Duration.ofSeconds(1), Duration.ofDays(400)));
+    assertThrows(InvalidArgumentException.class, () -> EmulatorStores.builder(emulator).apiKey(null));
     assertThrows(InvalidArgumentException.class, () -> Quiver.open("pinecone://example.com?apiKey=x&tls=false"));
     assertThrows(InvalidArgumentException.class,
         () -> new PineconeVectorStoreProvider(k -> null).open(dev.quiver.StoreUri.parse("pinecone://?cloud=aws")));

@@ -5,11 +5,12 @@ import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.Secret;
-import dev.quiver.VectorCollection;
-import dev.quiver.VectorStore;
 import dev.quiver.qdrant.internal.QdrantCollection;
 import dev.quiver.qdrant.internal.Rpc;
 import dev.quiver.qdrant.internal.Specs;
+import dev.quiver.spi.AbstractVectorCollection;
+import dev.quiver.spi.AbstractVectorStore;
+import dev.quiver.spi.RemotePolicy;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -23,6 +24,8 @@ import io.qdrant.client.grpc.Collections.GetCollectionInfoRequest;
 import io.qdrant.client.grpc.Collections.ListCollectionsRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -40,12 +43,15 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>Or {@code Quiver.open("qdrant://localhost:6334")} / {@code "qdrant+tls://host:6334?apiKey=..."}.
- * TLS is on by default for every host that is not a loopback address. Every call has a deadline;
- * transient errors (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED) of idempotent calls are
- * retried with exponential backoff, and a circuit breaker guards the store. How Quiver's model maps
- * to Qdrant (ids, vectors, filters, scores, cursors) is described in {@code docs/backends/qdrant.md}.
+ * TLS is on by default for every host that is not a loopback address. Every request has a deadline
+ * ({@link Builder#timeout}, retries included); transient errors (UNAVAILABLE, ABORTED,
+ * RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED) of idempotent calls are retried by the shared
+ * {@link RemotePolicy}, whose circuit breaker guards the store (docs/resilience.md). Arguments are
+ * checked, secrets scrubbed and errors typed by the {@link AbstractVectorStore} boundary. How Quiver's
+ * model maps to Qdrant (ids, vectors, filters, scores, cursors) is described in
+ * {@code docs/backends/qdrant.md}.
  */
-public final class QdrantVectorStore implements VectorStore {
+public final class QdrantVectorStore extends AbstractVectorStore {
 
   /** The backend's name in capabilities and messages. */
   public static final String BACKEND = "qdrant";
@@ -68,10 +74,18 @@ public final class QdrantVectorStore implements VectorStore {
       .maxDimension(CollectionSpec.MAX_DIMENSION)
       .build();
 
+  /** Keepalive ping after this long without reads on a connection with calls in flight. */
+  static final Duration KEEPALIVE_TIME = Duration.ofSeconds(20);
+  /** A keepalive ping unanswered this long closes the connection. */
+  static final Duration KEEPALIVE_TIMEOUT = Duration.ofSeconds(10);
+  /** A channel without calls this long lets its connection go. */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+
   private final Rpc rpc;
   private final String label;
 
-  private QdrantVectorStore(Rpc rpc, String label) {
+  private QdrantVectorStore(Rpc rpc, String label, Collection<Secret> secrets) {
+    super(secrets);
     this.rpc = rpc;
     this.label = label;
   }
@@ -82,36 +96,30 @@ public final class QdrantVectorStore implements VectorStore {
   }
 
   @Override
-  public VectorCollection createCollection(CollectionSpec spec) {
-    if (spec == null) {
-      throw new InvalidArgumentException("collection spec must not be null");
-    }
-    CAPABILITIES.require(Feature.of(spec.metric()));
-    CAPABILITIES.require(spec.index().feature());
+  protected AbstractVectorCollection doCreateCollection(CollectionSpec spec) {
     var req = Specs.createRequest(spec);
     // not retried: a create that timed out but took effect would come back as "already exists"
-    rpc.call("create collection", spec.name(), false, () -> rpc.collections().create(req));
-    return new QdrantCollection(rpc, CAPABILITIES, spec);
+    rpc.once("create collection", spec.name(), () -> rpc.collections().create(req));
+    return new QdrantCollection(this, rpc, spec);
   }
 
   @Override
-  public VectorCollection collection(String name) {
-    return new QdrantCollection(rpc, CAPABILITIES, describeCollection(name));
+  protected AbstractVectorCollection doCollection(String name) {
+    return new QdrantCollection(this, rpc, doDescribeCollection(name));
   }
 
   @Override
-  public boolean hasCollection(String name) {
-    CollectionSpec.checkName(name);
+  protected boolean doHasCollection(String name) {
     var req = CollectionExistsRequest.newBuilder().setCollectionName(name).build();
-    return rpc.call("collection exists", name, true, () -> rpc.collections().collectionExists(req))
+    return rpc.idempotent("collection exists", name, () -> rpc.collections().collectionExists(req))
         .getResult().getExists();
   }
 
   @Override
-  public List<String> listCollections() {
+  protected List<String> doListCollections() {
     var req = ListCollectionsRequest.getDefaultInstance();
     List<String> out = new ArrayList<>();
-    for (CollectionDescription d : rpc.call("list collections", null, true, () -> rpc.collections().list(req))
+    for (CollectionDescription d : rpc.idempotent("list collections", null, () -> rpc.collections().list(req))
         .getCollectionsList()) {
       out.add(d.getName());
     }
@@ -120,21 +128,19 @@ public final class QdrantVectorStore implements VectorStore {
   }
 
   @Override
-  public CollectionSpec describeCollection(String name) {
-    CollectionSpec.checkName(name);
+  protected CollectionSpec doDescribeCollection(String name) {
     var req = GetCollectionInfoRequest.newBuilder().setCollectionName(name).build();
-    var info = rpc.call("describe collection", name, true, () -> rpc.collections().get(req)).getResult();
+    var info = rpc.idempotent("describe collection", name, () -> rpc.collections().get(req)).getResult();
     return Specs.fromInfo(name, info);
   }
 
   @Override
-  public boolean dropCollection(String name) {
-    CollectionSpec.checkName(name);
+  protected boolean doDropCollection(String name) {
     var req = DeleteCollection.newBuilder().setCollectionName(name).build();
     // not retried: a retry after a drop that took effect would wrongly report false
-    return rpc.callOr("drop collection", name, false,
+    return rpc.once("drop collection", name, Rpc.or(
         () -> rpc.collections().delete(req).getResult(),
-        e -> e.getStatus().getCode() == Status.Code.NOT_FOUND ? Boolean.FALSE : null);
+        e -> e.getStatus().getCode() == Status.Code.NOT_FOUND ? Boolean.FALSE : null));
   }
 
   @Override
@@ -143,8 +149,13 @@ public final class QdrantVectorStore implements VectorStore {
   }
 
   @Override
-  public void close() {
+  protected void doClose() {
     rpc.close();
+  }
+
+  @Override
+  protected String label() {
+    return label;
   }
 
   /** @return the address, without credentials */
@@ -168,11 +179,10 @@ public final class QdrantVectorStore implements VectorStore {
     private int port = DEFAULT_PORT;
     private Boolean tls;
     private Secret apiKey;
-    private Duration timeout = Duration.ofSeconds(30);
-    private int maxAttempts = 3;
-    private Duration retryBackoff = Duration.ofMillis(200);
+    private RemotePolicy policy = RemotePolicy.DEFAULT;
     private int maxInboundMessageBytes = 256 << 20;
     private ManagedChannel channel;
+    private final Collection<Secret> secrets = new HashSet<>();
 
     private Builder() {}
 
@@ -219,11 +229,13 @@ public final class QdrantVectorStore implements VectorStore {
     }
 
     /**
-     * @param timeout the deadline of every call attempt, connecting included (default 30 s)
+     * @param timeout the deadline of every request to Qdrant, connecting and retries included
+     *     (default 30 s, the shared policy's call budget); a call that needs several requests (an
+     *     upsert of more than 256 records, a page of more than 1000) gives each its own
      * @return this builder
      */
     public Builder timeout(Duration timeout) {
-      this.timeout = positive(timeout, "timeout");
+      this.policy = policy.withCallBudget(positive(timeout, "timeout"));
       return this;
     }
 
@@ -232,19 +244,37 @@ public final class QdrantVectorStore implements VectorStore {
      * @return this builder
      */
     public Builder maxAttempts(int maxAttempts) {
-      if (maxAttempts < 1) {
-        throw new InvalidArgumentException("maxAttempts must be at least 1, got " + maxAttempts);
-      }
-      this.maxAttempts = maxAttempts;
+      this.policy = policy.withMaxAttempts(maxAttempts);
       return this;
     }
 
     /**
-     * @param retryBackoff wait before the first retry, doubled for each further one (default 200 ms)
+     * @param retryBackoff wait before the first retry, doubled for each further one (default 100 ms)
      * @return this builder
      */
     public Builder retryBackoff(Duration retryBackoff) {
-      this.retryBackoff = positive(retryBackoff, "retryBackoff");
+      RemotePolicy p = policy;
+      this.policy = new RemotePolicy(p.maxAttempts(), positive(retryBackoff, "retryBackoff"), p.maxBackoff(),
+          p.callBudget(), p.breakerThreshold(), p.breakerOpenFor());
+      return this;
+    }
+
+    /**
+     * @param policy the whole retry and circuit-breaker policy (default {@link RemotePolicy#DEFAULT});
+     *     its call budget is the {@linkplain #timeout timeout}
+     * @return this builder
+     */
+    public Builder policy(RemotePolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Values that must never appear in a message of this store, beside the API key (the provider
+     * passes every secret option of the address).
+     */
+    Builder secrets(Collection<Secret> more) {
+      secrets.addAll(more);
       return this;
     }
 
@@ -282,9 +312,13 @@ public final class QdrantVectorStore implements VectorStore {
     /** @return the store; the connection is made lazily, on the first call */
     public QdrantVectorStore build() {
       String key = apiKey == null ? null : apiKey.reveal();
+      List<Secret> all = new ArrayList<>(secrets);
+      if (apiKey != null) {
+        all.add(apiKey);
+      }
       if (channel != null) {
         String label = "channel " + channel.authority();
-        return new QdrantVectorStore(new Rpc(channel, false, key, timeout, maxAttempts, retryBackoff, label), label);
+        return new QdrantVectorStore(new Rpc(channel, false, key, policy), label, all);
       }
       boolean useTls = tls != null ? tls : !isLoopback(host);
       String label = (useTls ? "qdrant+tls://" : "qdrant://") + host + ":" + port;
@@ -292,12 +326,19 @@ public final class QdrantVectorStore implements VectorStore {
         LOG.warn("Qdrant store {} sends its API key without TLS", label);
       }
       ChannelCredentials creds = useTls ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+      // Wait-for-ready stays off (grpc's default): a call to a server that is down fails at once with
+      // UNAVAILABLE instead of waiting out its deadline. Rpc resets the reconnect backoff on every
+      // UNAVAILABLE, so a restarted server is used by the next attempt. Keepalive drops a connection
+      // whose peer stopped answering (a dead host behind a live route); an idle channel lets its
+      // connection go, so a long pause starts afresh.
       ManagedChannel ch = Grpc.newChannelBuilderForAddress(host, port, creds)
           .maxInboundMessageSize(maxInboundMessageBytes)
           .userAgent("quiver-qdrant")
-          .idleTimeout(5, TimeUnit.MINUTES)
+          .idleTimeout(IDLE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
+          .keepAliveTime(KEEPALIVE_TIME.toSeconds(), TimeUnit.SECONDS)
+          .keepAliveTimeout(KEEPALIVE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
           .build();
-      return new QdrantVectorStore(new Rpc(ch, true, key, timeout, maxAttempts, retryBackoff, label), label);
+      return new QdrantVectorStore(new Rpc(ch, true, key, policy), label, all);
     }
   }
 }

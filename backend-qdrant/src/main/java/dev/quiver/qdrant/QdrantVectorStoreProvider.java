@@ -6,6 +6,7 @@ import dev.quiver.VectorStore;
 import dev.quiver.spi.VectorStoreProvider;
 import java.time.Duration;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Opens Qdrant stores for {@code qdrant://host[:6334]} (TLS unless the host is a loopback address)
@@ -15,6 +16,7 @@ import java.util.Set;
 public final class QdrantVectorStoreProvider implements VectorStoreProvider {
 
   private static final Set<String> OPTIONS = Set.of("apiKey", "tls", "timeoutMs", "maxAttempts");
+  private static final Pattern WORD = Pattern.compile("[A-Za-z]{1,32}");
 
   @Override
   public Set<String> schemes() {
@@ -25,13 +27,15 @@ public final class QdrantVectorStoreProvider implements VectorStoreProvider {
   public VectorStore open(StoreUri uri) {
     for (String o : uri.optionNames()) {
       if (!OPTIONS.contains(o)) {
-        throw new InvalidArgumentException("unknown option '" + o + "' in " + uri + "; known: " + OPTIONS);
+        // the name is shown only when it looks like a word: a key pasted as "?<key>" must not print
+        String shown = WORD.matcher(o).matches() ? "'" + o + "'" : "(name not shown: it is no option name)";
+        throw new InvalidArgumentException("unknown option " + shown + " in a Qdrant address; known: " + OPTIONS);
       }
     }
     if (!uri.path().isEmpty() && !uri.path().equals("/")) {
-      throw new InvalidArgumentException("a Qdrant address has no path: " + uri);
+      throw new InvalidArgumentException("a Qdrant address has no path (" + uri.path().length() + " characters given)");
     }
-    QdrantVectorStore.Builder b = QdrantVectorStore.builder()
+    QdrantVectorStore.Builder b = QdrantVectorStore.builder().secrets(uri.secrets())
         .host(uri.host().orElseThrow(() -> new InvalidArgumentException("a Qdrant address needs a host: " + uri)));
     uri.port().ifPresent(b::port);
     uri.secret("apiKey").ifPresent(b::apiKey);

@@ -63,6 +63,7 @@ final class FakeQdrant {
   private final Server server;
   private final ManagedChannel channel;
   final List<Call> calls = new CopyOnWriteArrayList<>();
+  private volatile FakePoints points;
   private final Map<String, Deque<Function<Message, Object>>> scripts = new HashMap<>();
   private static final Context.Key<Metadata> HEADERS = Context.key("headers");
 
@@ -86,11 +87,29 @@ final class FakeQdrant {
     return channel;
   }
 
+  /**
+   * Keeps the points written from now on (one collection), so that what is written can be read,
+   * listed, counted and deleted by filter; see {@link FakePoints}. Scripted replies still win.
+   */
+  FakeQdrant stateful() {
+    points = new FakePoints();
+    return this;
+  }
+
+  FakePoints points() {
+    return points;
+  }
+
   /** Scripts the next reply of {@code method}: a Message, a {@link Status}, or a function of the request. */
   synchronized FakeQdrant reply(String method, Object reply) {
     scripts.computeIfAbsent(method, k -> new ArrayDeque<>()).add(reply instanceof Function<?, ?> f
         ? castFn(f) : req -> reply);
     return this;
+  }
+
+  /** Drops every scripted reply not used yet. */
+  synchronized void clearScripts() {
+    scripts.clear();
   }
 
   @SuppressWarnings("unchecked")
@@ -112,13 +131,18 @@ final class FakeQdrant {
 
   @SuppressWarnings("unchecked")
   private <R> void handle(String method, Message req, StreamObserver<R> out, Object fallback) {
+    handle(method, req, out, () -> fallback);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <R> void handle(String method, Message req, StreamObserver<R> out, java.util.function.Supplier<Object> fallback) {
     calls.add(new Call(method, req, HEADERS.get(), Context.current().getDeadline()));
     Function<Message, Object> script;
     synchronized (this) {
       Deque<Function<Message, Object>> q = scripts.get(method);
       script = q == null ? null : q.poll();
     }
-    Object reply = script == null ? fallback : script.apply(req);
+    Object reply = script == null ? fallback.get() : script.apply(req);
     if (reply instanceof Status s) {
       out.onError(s.asRuntimeException());
     } else if (reply instanceof StatusRuntimeException e) {
@@ -141,37 +165,37 @@ final class FakeQdrant {
   final class Points extends PointsGrpc.PointsImplBase {
     @Override
     public void upsert(UpsertPoints r, StreamObserver<PointsOperationResponse> o) {
-      handle("upsert", r, o, completed());
+      handle("upsert", r, o, () -> points == null ? completed() : points.upsert(r));
     }
 
     @Override
     public void delete(DeletePoints r, StreamObserver<PointsOperationResponse> o) {
-      handle("delete", r, o, completed());
+      handle("delete", r, o, () -> points == null ? completed() : points.delete(r));
     }
 
     @Override
     public void get(GetPoints r, StreamObserver<GetResponse> o) {
-      handle("get", r, o, GetResponse.getDefaultInstance());
+      handle("get", r, o, () -> points == null ? GetResponse.getDefaultInstance() : points.get(r));
     }
 
     @Override
     public void overwritePayload(SetPayloadPoints r, StreamObserver<PointsOperationResponse> o) {
-      handle("overwritePayload", r, o, completed());
+      handle("overwritePayload", r, o, () -> points == null ? completed() : points.overwrite(r));
     }
 
     @Override
     public void count(CountPoints r, StreamObserver<CountResponse> o) {
-      handle("count", r, o, CountResponse.getDefaultInstance());
+      handle("count", r, o, () -> points == null ? CountResponse.getDefaultInstance() : points.count(r));
     }
 
     @Override
     public void scroll(ScrollPoints r, StreamObserver<ScrollResponse> o) {
-      handle("scroll", r, o, ScrollResponse.getDefaultInstance());
+      handle("scroll", r, o, () -> points == null ? ScrollResponse.getDefaultInstance() : points.scroll(r));
     }
 
     @Override
     public void query(QueryPoints r, StreamObserver<QueryResponse> o) {
-      handle("query", r, o, QueryResponse.getDefaultInstance());
+      handle("query", r, o, () -> points == null ? QueryResponse.getDefaultInstance() : points.query(r));
     }
   }
 

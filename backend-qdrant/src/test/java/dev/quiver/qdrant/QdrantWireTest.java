@@ -254,6 +254,8 @@ class QdrantWireTest {
             values { string_value: "cat" } values { string_value: "empty" } values { string_value: "ok" }
             values { string_value: "score" } values { string_value: "tags" } values { string_value: "year" } } } }
           payload { key: "__quiver_dbl" value { list_value { values { string_value: "score" } } } }
+          payload { key: "__quiver_dhi_score" value { integer_value: 1071644672 } }
+          payload { key: "__quiver_dlo_score" value { integer_value: 0 } }
           vectors { vectors {
             vectors { key: "v" value { dense { data: 3 data: 4 } } }
             vectors { key: "raw" value { dense { data: 3 data: 4 } } }
@@ -373,6 +375,8 @@ class QdrantWireTest {
         payload { key: "__quiver_id" value { string_value: "doc-1" } }
         payload { key: "__quiver_keys" value { list_value { values { string_value: "x" } } } }
         payload { key: "__quiver_dbl" value { list_value { values { string_value: "x" } } } }
+        payload { key: "__quiver_dhi_x" value { integer_value: 1073217536 } }
+        payload { key: "__quiver_dlo_x" value { integer_value: 0 } }
         points_selector { points { ids { uuid: "%s" } } }
         """.formatted(DOC1)), fake.last("overwritePayload"));
     fake.reply("overwritePayload", Status.NOT_FOUND.withDescription("Not found: No point with id " + DOC1 + " found"));
@@ -388,24 +392,25 @@ class QdrantWireTest {
         .addResult(point(DOC1, "doc-1", new float[] {1, 2}, null, "").toBuilder().setVectors(
             proto(io.qdrant.client.grpc.Points.VectorsOutput.class, "vectors { vectors { key: \"v\" value { dense { data: 1 data: 2 } } } }")))
         .setNextPageOffset(io.qdrant.client.grpc.Common.PointId.newBuilder().setUuid(DOC2)).build());
-    Page p = c.list(ListRequest.of(1).filter("year >= 2020"));
+    Page p = c.list(ListRequest.of(1).filter("cat == 'a'"));
     assertEquals(proto(ScrollPoints.class, """
         collection_name: "docs"
-        filter { must { field { key: "year" range { gte: 2020 } } } }
+        filter { must { field { key: "cat" match { keyword: "a" } } } }
         limit: 1
         with_payload { enable: true }
         with_vectors { include { names: "v" } }
         """), fake.last("scroll"));
     assertEquals(List.of("doc-1"), p.records().stream().map(Record::id).toList());
-    assertEquals("qd1." + DOC2, p.nextCursor().orElseThrow());
+    String cursor = p.nextCursor().orElseThrow();
+    assertFalse(cursor.contains(DOC2), "the caller sees the boundary's wrapped cursor, not the point id: " + cursor);
 
-    Page last = c.list(ListRequest.of(1).cursor(p.nextCursor().get()));
+    Page last = c.list(ListRequest.of(1).filter("cat == 'a'").cursor(cursor));
     assertEquals(proto(ScrollPoints.class, """
-        collection_name: "docs" offset { uuid: "%s" } limit: 1
+        collection_name: "docs" filter { must { field { key: "cat" match { keyword: "a" } } } }
+        offset { uuid: "%s" } limit: 1
         with_payload { enable: true } with_vectors { include { names: "v" } }
         """.formatted(DOC2)), fake.last("scroll"));
     assertTrue(last.nextCursor().isEmpty());
-    assertThrows(InvalidArgumentException.class, () -> c.list(ListRequest.of(1).cursor("bogus")));
   }
 
   @Test
@@ -530,21 +535,31 @@ class QdrantWireTest {
     }
   }
 
+  static java.util.function.Function<Message, Object> slow(long millis, Message reply) {
+    return req -> {
+      try {
+        Thread.sleep(millis);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return reply;
+    };
+  }
+
   @Test
-  void aSlowServerHitsTheDeadline() throws Exception {
+  void aSlowServerHitsTheCallsDeadlineRetriesIncluded() {
     try (QdrantVectorStore quick = QdrantVectorStore.builder().channel(fake.channel())
-        .timeout(Duration.ofMillis(100)).maxAttempts(2).retryBackoff(Duration.ofMillis(1)).build()) {
-      java.util.function.Function<Message, Object> slow = req -> {
-        try {
-          Thread.sleep(300);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-        return ListCollectionsResponse.getDefaultInstance();
-      };
-      fake.reply("list", slow).reply("list", slow);
-      assertThrows(DeadlineExceededException.class, quick::listCollections);
-      assertEquals(2, fake.calls("list").size(), "DEADLINE_EXCEEDED is transient: one retry, then it surfaces");
+        .timeout(Duration.ofMillis(300)).maxAttempts(3).retryBackoff(Duration.ofMillis(1)).build()) {
+      // a fast transient failure is retried; the slow second attempt gets only what is left of the 300 ms
+      fake.reply("list", Status.UNAVAILABLE).reply("list", slow(2000, ListCollectionsResponse.getDefaultInstance()));
+      long start = System.nanoTime();
+      DeadlineExceededException e = assertThrows(DeadlineExceededException.class, quick::listCollections);
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis < 300 + 1000, "failed after " + millis + " ms, deadline 300 ms");
+      assertTrue(e.isTransient());
+      assertEquals(2, fake.calls("list").size(), "no third attempt: the deadline had passed");
+      FakeQdrant.Call second = fake.calls("list").get(1);
+      assertTrue(second.deadline().timeRemaining(TimeUnit.MILLISECONDS) < 300, "the retry carries the remaining budget");
     }
   }
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module rules of DESIGN §1, checked on the compiled classes of every module (the CLI depends on
+ * The module rules (docs/design-decisions.md), checked on the compiled classes of every module (the CLI depends on
  * all of them): the API depends on no backend or vendor SDK, backends never depend on each other,
  * and nothing is Java-serializable (Throwables and enums excepted: the JDK makes them Serializable).
  */
@@ -55,6 +55,23 @@ class ArchitectureTest {
   void apiDependsOnNoVendor() {
     noClasses().that(apiClasses()).should().dependOnClassesThat().resideInAnyPackage(VENDOR_PACKAGES)
         .check(classes);
+  }
+
+  @Test
+  @DisplayName("every backend's stores and collections pass through the one checked boundary (spi.AbstractVectorStore / AbstractVectorCollection)")
+  void everyBackendUsesTheBoundary() {
+    for (String backend : BACKENDS) {
+      com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+          .that().resideInAPackage(API + "." + backend + "..").and().implement(dev.quiver.VectorStore.class)
+          .should().beAssignableTo(dev.quiver.spi.AbstractVectorStore.class)
+          .allowEmptyShould(false)
+          .check(classes);
+      com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes()
+          .that().resideInAPackage(API + "." + backend + "..").and().implement(dev.quiver.VectorCollection.class)
+          .should().beAssignableTo(dev.quiver.spi.AbstractVectorCollection.class)
+          .allowEmptyShould(false)
+          .check(classes);
+    }
   }
 
   @Test

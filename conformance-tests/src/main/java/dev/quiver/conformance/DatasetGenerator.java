@@ -10,7 +10,9 @@ import java.util.Random;
  * Random records for property tests: Gaussian vectors (never the zero vector, so every metric
  * accepts them) and metadata where each field of the {@link ValuePool} is missing at random and
  * otherwise holds a string, long, double, boolean or list of strings at random. Deterministic for
- * a given seed, so a failure can be replayed.
+ * a given seed, so a failure can be replayed. With {@link ValuePool#standard()} the doubles include
+ * the {@link ValuePool#ROUND_TRIP_DOUBLES}, so stored records carry values that an engine's own
+ * float formatting would move by one ulp, and the generated filters compare against them.
  */
 public final class DatasetGenerator {
 

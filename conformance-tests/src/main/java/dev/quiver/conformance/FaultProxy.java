@@ -119,17 +119,19 @@ public final class FaultProxy implements AutoCloseable {
         upstream.connect(target, 5_000);
         sockets.add(upstream);
       }
-      Thread back = new Thread(() -> pump(upstream, client, true), "fault-proxy-down");
-      back.setDaemon(true);
-      back.start();
-      pump(client, upstream, false);
+      if (upstream.isConnected()) {
+        Thread back = new Thread(() -> pump(upstream, client), "fault-proxy-down");
+        back.setDaemon(true);
+        back.start();
+      }
+      pump(client, upstream);
     } catch (IOException e) {
       abort(client);
       abort(upstream);
     }
   }
 
-  private void pump(Socket from, Socket to, boolean downstream) {
+  private void pump(Socket from, Socket to) {
     byte[] buf = new byte[64 * 1024];
     try {
       InputStream in = from.getInputStream();

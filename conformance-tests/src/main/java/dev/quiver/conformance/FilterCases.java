@@ -12,10 +12,10 @@ import java.util.TreeSet;
 
 /**
  * The hand-written filter table: a fixed small dataset whose metadata is designed around the
- * semantic edges of DESIGN §3, and filter texts with the ids each must match. Every expectation
- * was written by hand from the rules, not computed; the kit checks each row against the reference
- * evaluator ({@link dev.quiver.Filter#matches}) as well as against the backend, so a wrong row and
- * a wrong evaluator both show up.
+ * semantic edges of {@code docs/filter-language.md} (Semantics), and filter texts with the ids each
+ * must match. Every expectation was written by hand from the rules, not computed; the kit checks
+ * each row against the reference evaluator ({@link dev.quiver.Filter#matches}) as well as against
+ * the backend, so a wrong row and a wrong evaluator both show up.
  *
  * <p>The dataset ({@link #dataset()}), in short: {@code s} is a string field (with case, whitespace,
  * quote, backslash, newline, tab, LIKE-wildcard and non-BMP variants) except on {@code f05} and

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import java.util.stream.Stream;
 
-/** The reference evaluator against the semantic rules of DESIGN §3, and the kit's tables against it. */
+/** The reference evaluator against the semantic rules of docs/filter-language.md, and the kit's tables against it. */
 class ReferenceEvaluatorTest {
 
   private static final Metadata EMPTY = Metadata.empty();

@@ -2,6 +2,7 @@ package dev.quiver.pinecone.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.quiver.BackendException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -94,6 +95,9 @@ public final class ControlPlane {
   public List<IndexModel> list() {
     PineconeHttp.Response r = http.send(new PineconeHttp.Call("list indexes", null, "GET", url("indexes"), null,
         true, false));
+    if (!r.body().path("indexes").isArray()) {
+      throw malformed("list indexes");
+    }
     List<IndexModel> out = new ArrayList<>();
     r.body().path("indexes").forEach(n -> out.add(model(n)));
     return out;
@@ -112,7 +116,15 @@ public final class ControlPlane {
     return r.status() != 404;
   }
 
+  private static BackendException malformed(String op) {
+    return new BackendException("pinecone " + op + ": the response lacks the documented fields; is the control plane"
+        + " URL Pinecone's?", null);
+  }
+
   private static IndexModel model(JsonNode n) {
+    if (!n.path("name").isTextual() || !n.path("status").isObject()) {
+      throw malformed("describe index");
+    }
     Map<String, String> tags = new LinkedHashMap<>();
     n.path("tags").fields().forEachRemaining(e -> tags.put(e.getKey(), e.getValue().asText()));
     return new IndexModel(n.path("name").asText(), n.path("dimension").asInt(0), n.path("metric").asText(),

@@ -52,7 +52,7 @@ public final class DataPlane {
   private PineconeHttp.Response check(PineconeHttp.Response r, String op) {
     if (r.status() == 404 && !namespaceMissing(r)) {
       throw new dev.quiver.CollectionNotFoundException(collection,
-          new PineconeApiException(404, r.body().path("code").asText(""), "index not found during " + op, null));
+          new PineconeApiException(404, r.body().path("code").asText(""), "index not found during " + op, null, null));
     }
     return r;
   }
@@ -80,7 +80,11 @@ public final class DataPlane {
     return r;
   }
 
-  private dev.quiver.BackendException malformed(String op) {
+  /**
+   * @param op the operation whose answer was not what Pinecone documents
+   * @return the error to throw (not transient: asking again would get the same answer)
+   */
+  public dev.quiver.BackendException malformed(String op) {
     return new dev.quiver.BackendException("pinecone " + op + " on '" + collection + "': the response lacks the "
         + "documented fields; is the host a Pinecone index?", null);
   }
@@ -121,8 +125,16 @@ public final class DataPlane {
     }
     PineconeHttp.Response r = check(http.send(new PineconeHttp.Call("list", collection, "GET", u.build(), null,
         true, true)), "list");
+    if (r.status() == 200 && !r.body().path("vectors").isArray()) {
+      throw malformed("list");
+    }
     List<String> ids = new ArrayList<>();
-    r.body().path("vectors").forEach(n -> ids.add(n.path("id").asText()));
+    for (JsonNode n : r.body().path("vectors")) {
+      if (!n.path("id").isTextual() || n.path("id").asText().isEmpty()) {
+        throw malformed("list");
+      }
+      ids.add(n.path("id").asText());
+    }
     String next = r.body().path("pagination").path("next").asText(null);
     return new IdPage(ids, next == null || next.isEmpty() ? null : next);
   }
@@ -132,6 +144,9 @@ public final class DataPlane {
     PineconeHttp.Response r = check(post("describe_index_stats", "describe_index_stats", Json.object()),
         "describe_index_stats");
     JsonNode ns = r.body().path("namespaces");
+    if (r.status() == 200 && !ns.isObject()) {
+      throw malformed("describe_index_stats");
+    }
     long n = 0;
     for (String key : List.of("", "__default__")) {
       n += ns.path(key).path("vectorCount").asLong(0);

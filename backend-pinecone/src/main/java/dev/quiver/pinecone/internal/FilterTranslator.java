@@ -42,68 +42,93 @@ public final class FilterTranslator {
    * @return the Pinecone filter
    */
   public static ObjectNode translate(Filter filter) {
-    return pos(filter);
+    return filter.accept(POSITIVE);
   }
 
-  private static ObjectNode pos(Filter f) {
-    if (f instanceof Filter.Comparison c) {
+  /** Translates a node as it is. */
+  private static final Filter.Visitor<ObjectNode> POSITIVE = new Filter.Visitor<>() {
+    @Override
+    public ObjectNode comparison(Filter.Comparison c) {
       return leaf(c.field(), op(c.op()), literal(c.field(), c.value()));
     }
-    if (f instanceof Filter.In in) {
-      return in(in.field(), in.values(), false);
-    }
-    if (f instanceof Filter.Exists e) {
-      return exists(e.field(), true);
-    }
-    if (f instanceof Filter.Not n) {
-      return neg(n.operand());
-    }
-    if (f instanceof Filter.And a) {
-      List<ObjectNode> ops = new ArrayList<>();
-      a.operands().forEach(o -> ops.add(pos(o)));
-      return logical("$and", ops);
-    }
-    Filter.Or o = (Filter.Or) f;
-    List<ObjectNode> ops = new ArrayList<>();
-    o.operands().forEach(x -> ops.add(pos(x)));
-    return logical("$or", ops);
-  }
 
-  private static ObjectNode neg(Filter f) {
-    if (f instanceof Filter.Comparison c) {
+    @Override
+    public ObjectNode in(Filter.In in) {
+      return FilterTranslator.in(in.field(), in.values(), false);
+    }
+
+    @Override
+    public ObjectNode exists(Filter.Exists e) {
+      return FilterTranslator.exists(e.field(), true);
+    }
+
+    @Override
+    public ObjectNode not(Filter.Not not) {
+      return not.operand().accept(NEGATED);
+    }
+
+    @Override
+    public ObjectNode and(Filter.And and) {
+      return logical("$and", all(and.operands(), POSITIVE));
+    }
+
+    @Override
+    public ObjectNode or(Filter.Or or) {
+      return logical("$or", all(or.operands(), POSITIVE));
+    }
+  };
+
+  /** Translates the negation of a node, pushing the negation down to the leaves. */
+  private static final Filter.Visitor<ObjectNode> NEGATED = new Filter.Visitor<>() {
+    @Override
+    public ObjectNode comparison(Filter.Comparison c) {
       String x = c.field();
       JsonNode v = literal(x, c.value());
       if (c.op() == Filter.Operator.EQ) {
-        return logical("$or", List.of(leaf(x, "$ne", v), exists(x, false)));
+        return logical("$or", List.of(leaf(x, "$ne", v), FilterTranslator.exists(x, false)));
       }
       String inverse = switch (c.op()) {
         case GT -> "$lte";
         case GTE -> "$lt";
         case LT -> "$gte";
         case LTE -> "$gt";
-        case EQ -> throw new AssertionError();
+        case EQ -> throw new AssertionError("handled above");
       };
-      return logical("$or", List.of(leaf(x, inverse, v), exists(x, false),
-          logical("$and", List.of(exists(x, true), exists(MetadataCodec.NUM_TAG + x, false)))));
+      return logical("$or", List.of(leaf(x, inverse, v), FilterTranslator.exists(x, false),
+          logical("$and", List.of(FilterTranslator.exists(x, true),
+              FilterTranslator.exists(MetadataCodec.NUM_TAG + x, false)))));
     }
-    if (f instanceof Filter.In in) {
-      return in(in.field(), in.values(), true);
+
+    @Override
+    public ObjectNode in(Filter.In in) {
+      return FilterTranslator.in(in.field(), in.values(), true);
     }
-    if (f instanceof Filter.Exists e) {
-      return exists(e.field(), false);
+
+    @Override
+    public ObjectNode exists(Filter.Exists e) {
+      return FilterTranslator.exists(e.field(), false);
     }
-    if (f instanceof Filter.Not n) {
-      return pos(n.operand());
+
+    @Override
+    public ObjectNode not(Filter.Not not) {
+      return not.operand().accept(POSITIVE);
     }
-    if (f instanceof Filter.And a) {
-      List<ObjectNode> ops = new ArrayList<>();
-      a.operands().forEach(o -> ops.add(neg(o)));
-      return logical("$or", ops);
+
+    @Override
+    public ObjectNode and(Filter.And and) {
+      return logical("$or", all(and.operands(), NEGATED)); // De Morgan
     }
-    Filter.Or o = (Filter.Or) f;
-    List<ObjectNode> ops = new ArrayList<>();
-    o.operands().forEach(x -> ops.add(neg(x)));
-    return logical("$and", ops);
+
+    @Override
+    public ObjectNode or(Filter.Or or) {
+      return logical("$and", all(or.operands(), NEGATED));
+    }
+  };
+
+  private static List<ObjectNode> all(List<Filter> operands, Filter.Visitor<ObjectNode> visitor) {
+    List<ObjectNode> out = new ArrayList<>(operands.size());
+    operands.forEach(o -> out.add(o.accept(visitor)));
+    return out;
   }
 
   private static ObjectNode in(String field, List<Object> values, boolean negated) {

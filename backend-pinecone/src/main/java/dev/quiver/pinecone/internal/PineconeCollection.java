@@ -3,11 +3,9 @@ package dev.quiver.pinecone.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.quiver.Capabilities;
+import dev.quiver.BackendException;
 import dev.quiver.CollectionSpec;
-import dev.quiver.Feature;
 import dev.quiver.Filter;
-import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
 import dev.quiver.Match;
 import dev.quiver.Metadata;
@@ -15,12 +13,11 @@ import dev.quiver.Metric;
 import dev.quiver.Page;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
-import dev.quiver.VectorCollection;
-import java.nio.charset.StandardCharsets;
+import dev.quiver.spi.AbstractVectorCollection;
+import dev.quiver.spi.AbstractVectorStore;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -34,9 +31,9 @@ import java.util.function.Consumer;
  * for every mapping decision; in short: ids escaped to ASCII ({@link Ids}), metadata with number tags
  * ({@link MetadataCodec}), filters translated exactly ({@link FilterTranslator}), batches split to
  * Pinecone's limits, scores converted to Quiver's, and read-your-writes through Pinecone's LSN headers
- * where Pinecone sends them.
+ * where Pinecone sends them. Arguments arrive checked by {@link AbstractVectorCollection}.
  */
-public final class PineconeCollection implements VectorCollection {
+public final class PineconeCollection extends AbstractVectorCollection {
 
   /** Pinecone's largest upsert batch, in vectors. */
   public static final int MAX_UPSERT_VECTORS = 1000;
@@ -50,16 +47,13 @@ public final class PineconeCollection implements VectorCollection {
   public static final int LIST_LIMIT = 100;
 
   /**
-   * What the store gives its collections.
+   * How a collection waits for its own writes before reading.
    *
-   * @param capabilities the store's capabilities
-   * @param checkOpen throws when the store is closed
    * @param freshnessTimeout how long a read waits for the collection's own earlier writes (0: not at all)
    * @param freshnessPollFirst the first pause between freshness probes
    * @param freshnessPollMax the longest pause between freshness probes
    */
-  public record Context(Capabilities capabilities, Runnable checkOpen, Duration freshnessTimeout,
-      Duration freshnessPollFirst, Duration freshnessPollMax) {}
+  public record Context(Duration freshnessTimeout, Duration freshnessPollFirst, Duration freshnessPollMax) {}
 
   /** Default first pause between freshness probes. */
   public static final Duration FRESHNESS_POLL_FIRST = Duration.ofMillis(20);
@@ -67,58 +61,35 @@ public final class PineconeCollection implements VectorCollection {
   public static final Duration FRESHNESS_POLL_MAX = Duration.ofMillis(500);
 
   private final Context ctx;
-  private final CollectionSpec spec;
   private final DataPlane data;
   private final AtomicLong writtenLsn = new AtomicLong(-1);
   private final AtomicLong indexedLsn = new AtomicLong(-1);
 
   /**
-   * @param ctx the store's context
+   * @param store the store (its boundary checks every call)
+   * @param ctx freshness settings
    * @param spec the collection's spec
    * @param data the index's data plane
    */
-  public PineconeCollection(Context ctx, CollectionSpec spec, DataPlane data) {
+  public PineconeCollection(AbstractVectorStore store, Context ctx, CollectionSpec spec, DataPlane data) {
+    super(store, spec);
     this.ctx = ctx;
-    this.spec = spec;
     this.data = data;
-  }
-
-  @Override
-  public String name() {
-    return spec.name();
-  }
-
-  @Override
-  public CollectionSpec spec() {
-    return spec;
   }
 
   // ---------------------------------------------------------------- writes
 
   @Override
-  public void upsert(List<Record> records) {
-    ctx.checkOpen().run();
-    List<Record> valid = spec.checkRecords(records);
-    List<ObjectNode> nodes = new ArrayList<>(valid.size());
-    for (Record r : valid) {
+  protected void doUpsert(List<Record> records) {
+    // every record is encoded (and its metadata checked against Pinecone's limits) before the first batch goes
+    List<ObjectNode> nodes = new ArrayList<>(records.size());
+    for (Record r : records) {
       nodes.add(vectorNode(r.id(), r.vector(), r.metadata()));
     }
     sendUpserts(nodes);
   }
 
-  /** Pinecone refuses all-zero dense records; say so as the declared capability, before sending anything. */
-  private void requireNonZero(float[] vector) {
-    for (float v : vector) {
-      if (v != 0f) {
-        return;
-      }
-    }
-    ctx.capabilities().require(Feature.ZERO_VECTORS);
-  }
-
   private ObjectNode vectorNode(String id, float[] vector, Metadata metadata) {
-    spec.checkVector("record '" + id + "'", vector);
-    requireNonZero(vector);
     ObjectNode n = Json.object();
     n.put("id", Ids.encode(id));
     ArrayNode values = n.putArray("values");
@@ -152,8 +123,7 @@ public final class PineconeCollection implements VectorCollection {
   }
 
   @Override
-  public void delete(Collection<String> ids) {
-    ctx.checkOpen().run();
+  protected void doDelete(List<String> ids) {
     List<String> encoded = encodeIds(ids);
     for (int i = 0; i < encoded.size(); i += MAX_IDS_PER_REQUEST) {
       ObjectNode body = Json.object();
@@ -164,24 +134,14 @@ public final class PineconeCollection implements VectorCollection {
   }
 
   @Override
-  public void delete(Filter filter) {
-    ctx.checkOpen().run();
-    if (filter == null) {
-      throw new InvalidArgumentException("filter must not be null");
-    }
-    ctx.capabilities().require(Feature.DELETE_BY_FILTER);
+  protected void doDelete(Filter filter) {
     ObjectNode body = Json.object();
     body.set("filter", FilterTranslator.translate(filter));
     noteWrite(data.delete(body));
   }
 
   @Override
-  public boolean updateMetadata(String id, Metadata metadata) {
-    ctx.checkOpen().run();
-    Record.checkId(id);
-    if (metadata == null) {
-      throw new InvalidArgumentException("metadata must not be null");
-    }
+  protected boolean doUpdateMetadata(String id, Metadata metadata) {
     String pid = Ids.encode(id);
     MetadataCodec.encode(metadata, id); // validate before reading
     awaitFreshness();
@@ -199,8 +159,7 @@ public final class PineconeCollection implements VectorCollection {
   // ---------------------------------------------------------------- reads
 
   @Override
-  public List<Record> get(Collection<String> ids) {
-    ctx.checkOpen().run();
+  protected List<Record> doGet(List<String> ids) {
     List<String> encoded = encodeIds(ids);
     awaitFreshness();
     Map<String, Record> found = new HashMap<>();
@@ -245,19 +204,12 @@ public final class PineconeCollection implements VectorCollection {
   }
 
   @Override
-  public long count() {
-    ctx.checkOpen().run();
-    awaitFreshness();
-    return data.count();
-  }
-
-  @Override
-  public long count(Filter filter) {
-    ctx.checkOpen().run();
-    if (filter == null) {
-      throw new InvalidArgumentException("filter must not be null");
+  protected long doCount(Optional<Filter> filterOrAll) {
+    if (filterOrAll.isEmpty()) {
+      awaitFreshness();
+      return data.count();
     }
-    ctx.capabilities().require(Feature.COUNT_BY_FILTER);
+    Filter filter = filterOrAll.get();
     FilterTranslator.translate(filter); // same up-front checks as a search (e.g. EXACT_LONGS)
     awaitFreshness();
     long[] n = {0};
@@ -283,17 +235,12 @@ public final class PineconeCollection implements VectorCollection {
   }
 
   @Override
-  public Page list(ListRequest request) {
-    ctx.checkOpen().run();
-    if (request == null) {
-      throw new InvalidArgumentException("list request must not be null");
-    }
+  protected Page doList(ListRequest request) {
     Filter filter = request.filter().orElse(null);
     if (filter != null) {
-      ctx.capabilities().require(Feature.LIST_BY_FILTER);
-      FilterTranslator.translate(filter);
+      FilterTranslator.translate(filter); // same up-front checks as a search (e.g. EXACT_LONGS)
     }
-    Cursor start = request.cursor().map(this::decodeCursor).orElse(new Cursor(null, null));
+    Cursor start = request.cursor().map(PineconeCollection::decodeCursor).orElse(new Cursor(null, null));
     awaitFreshness();
     // Pinecone's id pages are not stable while others write: a token re-read later can start earlier
     // or later in id order than it did, and a listed id can be gone by the time it is fetched. So the
@@ -344,55 +291,34 @@ public final class PineconeCollection implements VectorCollection {
     }
   }
 
+  /** The adapter's own cursor (the boundary wraps it and refuses damaged or foreign ones). */
   private record Cursor(String token, String after) {}
 
-  private String encodeCursor(Cursor c) {
+  private static String encodeCursor(Cursor c) {
     ObjectNode n = Json.object();
-    n.put("v", 1);
-    n.put("c", spec.name());
     if (c.token() != null) {
       n.put("t", c.token());
     }
     if (c.after() != null) {
       n.put("a", c.after());
     }
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(Json.bytes(n));
+    return Json.text(n);
   }
 
-  private Cursor decodeCursor(String cursor) {
+  private static Cursor decodeCursor(String cursor) {
     try {
-      JsonNode n = Json.MAPPER.readTree(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-      if (n == null || n.path("v").asInt() != 1 || !spec.name().equals(n.path("c").asText())) {
-        throw new IllegalArgumentException("not ours");
-      }
+      JsonNode n = Json.MAPPER.readTree(cursor);
       return new Cursor(n.path("t").asText(null), n.path("a").asText(null));
-    } catch (Exception e) {
-      throw new InvalidArgumentException("cursor '" + cursor + "' was not made by list() of collection '"
-          + spec.name() + "'");
+    } catch (IOException e) {
+      throw new IllegalStateException("a list cursor this adapter made does not parse", e);
     }
   }
 
   @Override
-  public List<Match> search(SearchRequest request) {
-    ctx.checkOpen().run();
-    if (request == null) {
-      throw new InvalidArgumentException("search request must not be null");
-    }
-    float[] query = request.vector();
-    spec.checkVector("query vector", query);
-    if (request.ef().isPresent()) {
-      ctx.capabilities().require(Feature.SEARCH_EF);
-    }
-    if (request.nprobe().isPresent()) {
-      ctx.capabilities().require(Feature.SEARCH_NPROBE);
-    }
-    if (request.topK() > ctx.capabilities().maxTopK()) {
-      throw new InvalidArgumentException("topK " + request.topK() + " exceeds Pinecone's limit of "
-          + ctx.capabilities().maxTopK());
-    }
+  protected List<Match> doSearch(SearchRequest request) {
     ObjectNode body = Json.object();
     ArrayNode vec = body.putArray("vector");
-    for (float v : query) {
+    for (float v : request.vector()) {
       vec.add(v);
     }
     body.put("topK", request.topK());
@@ -408,17 +334,20 @@ public final class PineconeCollection implements VectorCollection {
     List<Match> out = new ArrayList<>();
     Map<String, String> hashedIds = hashedIds(r.body().path("matches"));
     for (JsonNode m : r.body().path("matches")) {
+      if (!m.path("id").isTextual() || !m.path("score").isNumber()) {
+        throw data.malformed("query");
+      }
       String pid = m.path("id").asText();
       String id = Ids.isHashed(pid) ? hashedIds.getOrDefault(pid, pid) : Ids.decode(pid);
       double raw = m.path("score").asDouble();
       double score;
       double distance;
-      if (spec.metric() == Metric.EUCLIDEAN) {
+      if (spec().metric() == Metric.EUCLIDEAN) {
         distance = Math.sqrt(Math.max(0, raw)); // Pinecone returns the squared L2 distance
         score = Metric.EUCLIDEAN.scoreFromDistance(distance);
       } else {
         score = raw;
-        distance = spec.metric().distanceFromScore(raw);
+        distance = spec().metric().distanceFromScore(raw);
       }
       if (score < minScore) {
         continue;
@@ -482,7 +411,7 @@ public final class PineconeCollection implements VectorCollection {
     long sleep = Math.max(1, ctx.freshnessPollFirst().toMillis());
     ObjectNode probe = Json.object();
     ArrayNode vec = probe.putArray("vector");
-    for (int i = 0; i < spec.dimension(); i++) {
+    for (int i = 0; i < spec().dimension(); i++) {
       vec.add(1.0f);
     }
     probe.put("topK", 1);
@@ -507,24 +436,35 @@ public final class PineconeCollection implements VectorCollection {
 
   // ---------------------------------------------------------------- helpers
 
-  private static List<String> encodeIds(Collection<String> ids) {
-    List<String> out = new ArrayList<>();
-    for (String id : Record.checkIds(ids)) {
+  private static List<String> encodeIds(List<String> ids) {
+    List<String> out = new ArrayList<>(ids.size());
+    for (String id : ids) {
       out.add(Ids.encode(id));
     }
     return out;
   }
 
-  private static float[] floats(JsonNode values) {
+  /** A stored vector as Pinecone returned it; anything but {@code dimension} numbers is a broken answer. */
+  private float[] floats(JsonNode values) {
+    if (!values.isArray() || values.size() != spec().dimension()) {
+      throw new BackendException("pinecone returned a vector of " + (values.isArray() ? values.size() + " values"
+          : "JSON type " + values.getNodeType()) + " for collection '" + spec().name() + "' of dimension "
+          + spec().dimension(), null);
+    }
     float[] out = new float[values.size()];
     for (int i = 0; i < out.length; i++) {
-      out[i] = values.get(i).floatValue();
+      JsonNode v = values.get(i);
+      if (!v.isNumber()) {
+        throw new BackendException("pinecone returned a vector with a non-number for collection '" + spec().name()
+            + "'", null);
+      }
+      out[i] = v.floatValue();
     }
     return out;
   }
 
   @Override
   public String toString() {
-    return "PineconeCollection[" + spec + "]";
+    return "PineconeCollection[" + spec() + "]";
   }
 }

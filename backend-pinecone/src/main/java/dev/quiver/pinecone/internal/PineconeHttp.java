@@ -2,32 +2,14 @@ package dev.quiver.pinecone.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
-import dev.quiver.AuthenticationException;
-import dev.quiver.BackendException;
-import dev.quiver.CollectionAlreadyExistsException;
-import dev.quiver.CollectionNotFoundException;
-import dev.quiver.DeadlineExceededException;
-import dev.quiver.InvalidArgumentException;
-import dev.quiver.RateLimitedException;
 import dev.quiver.Secret;
-import dev.quiver.TransientVectorStoreException;
-import dev.quiver.UnavailableException;
-import dev.quiver.VectorStoreException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.core.IntervalBiFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
+import dev.quiver.spi.RemoteCalls;
+import dev.quiver.spi.RemotePolicy;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import okhttp3.Headers;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -37,10 +19,10 @@ import okhttp3.RequestBody;
 import okhttp3.ResponseBody;
 
 /**
- * The one HTTP layer of the Pinecone adapter: auth and version headers, deadlines, the single retry
- * policy (idempotent calls only, transient errors only), a circuit breaker per store, and the mapping
- * of HTTP failures to Quiver's exception tree. The API key goes into the {@code Api-Key} header and
- * nowhere else; vendor messages are scrubbed of it before they reach an exception.
+ * The one HTTP layer of the Pinecone adapter: auth and version headers, deadlines, and the shared
+ * retry and circuit-breaker policy ({@link RemoteCalls}: idempotent calls only, transient errors
+ * only, as {@link PineconeErrors} classifies them). The API key goes into the {@code Api-Key} header
+ * and nowhere else.
  */
 public final class PineconeHttp implements AutoCloseable {
 
@@ -55,8 +37,8 @@ public final class PineconeHttp implements AutoCloseable {
 
   private final OkHttpClient client;
   private final Secret apiKey;
-  private final Retry retry;
-  private final CircuitBreaker breaker;
+  private final RemoteCalls remote;
+  private final long attemptNanos;
 
   /**
    * A successful (or, when allowed, 404) response.
@@ -98,70 +80,60 @@ public final class PineconeHttp implements AutoCloseable {
       boolean allow404) {}
 
   /**
-   * @param apiKey the key
+   * @param apiKey the key, already checked to be sendable as a header value
    * @param connectTimeout TCP connect deadline
-   * @param callTimeout deadline of one attempt, end to end
-   * @param maxAttempts attempts for idempotent calls (1 = no retry)
-   * @param baseBackoff first retry wait; doubles per attempt, with jitter
-   * @param maxBackoff longest wait between attempts (also caps a server's Retry-After)
+   * @param attemptTimeout deadline of one attempt, end to end (cut shorter when the call's budget runs out)
+   * @param policy retries, call budget and circuit breaker
    */
-  public PineconeHttp(Secret apiKey, Duration connectTimeout, Duration callTimeout, int maxAttempts,
-      Duration baseBackoff, Duration maxBackoff) {
+  public PineconeHttp(Secret apiKey, Duration connectTimeout, Duration attemptTimeout, RemotePolicy policy) {
     this.apiKey = apiKey;
+    this.attemptNanos = attemptTimeout.toNanos();
+    this.remote = new RemoteCalls("pinecone", policy, new PineconeErrors());
     this.client = new OkHttpClient.Builder()
         .connectTimeout(connectTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .readTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .writeTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .callTimeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .retryOnConnectionFailure(false) // exactly one retry layer: ours
+        .readTimeout(attemptTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .writeTimeout(attemptTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .retryOnConnectionFailure(false) // exactly one retry layer: the shared policy
         .build();
-    long base = Math.max(1, baseBackoff.toMillis());
-    long max = Math.max(base, maxBackoff.toMillis());
-    IntervalBiFunction<Object> interval = (attempt, outcome) -> {
-      if (outcome.isLeft() && outcome.getLeft() instanceof RateLimitedException rl && rl.retryAfter().isPresent()) {
-        return Math.min(max, Math.max(0, rl.retryAfter().get().toMillis()));
-      }
-      long exp = Math.min(max, base << Math.min(20, Math.max(0, attempt - 1)));
-      return exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
-    };
-    this.retry = Retry.of("pinecone", RetryConfig.custom()
-        .maxAttempts(Math.max(1, maxAttempts))
-        .intervalBiFunction(interval)
-        .retryOnException(e -> e instanceof TransientVectorStoreException)
-        .build());
-    this.breaker = CircuitBreaker.of("pinecone", CircuitBreakerConfig.custom()
-        .failureRateThreshold(50)
-        .slidingWindowSize(20)
-        .minimumNumberOfCalls(20)
-        .waitDurationInOpenState(Duration.ofSeconds(10))
-        .recordException(e -> e instanceof TransientVectorStoreException)
-        .build());
   }
 
   /**
-   * Sends a call, retrying idempotent ones on transient errors.
+   * Sends a call; idempotent ones are retried on transient errors. The whole call, retries included,
+   * ends within the policy's call budget: each attempt's deadline is cut to what is left of it.
    *
    * @param call the call
    * @return the response (2xx, or 404 when {@link Call#allow404()})
-   * @throws VectorStoreException mapped from the failure
+   * @throws dev.quiver.VectorStoreException mapped by {@link PineconeErrors}
    */
   public Response send(Call call) {
-    if (call.idempotent()) {
-      return retry.executeSupplier(() -> attempt(call));
-    }
-    return attempt(call);
+    long deadline = System.nanoTime() + remote.policy().callBudget().toNanos();
+    Supplier<Response> attempt = () -> once(call, deadline);
+    return call.idempotent() ? remote.idempotent(call.op(), call.collection(), attempt)
+        : remote.once(call.op(), call.collection(), attempt);
   }
 
-  private Response attempt(Call call) {
-    try {
-      return breaker.executeSupplier(() -> once(call));
-    } catch (CallNotPermittedException e) {
-      throw new UnavailableException("pinecone " + call.op() + ": circuit breaker is open after repeated transient "
-          + "failures; not calling Pinecone for a while", e);
+  private Response once(Call call, long deadline) {
+    okhttp3.Call http = client.newCall(request(call));
+    long left = Math.max(TimeUnit.MILLISECONDS.toNanos(1), Math.min(attemptNanos, deadline - System.nanoTime()));
+    http.timeout().timeout(left, TimeUnit.NANOSECONDS);
+    int status;
+    String text;
+    Headers headers;
+    try (okhttp3.Response resp = http.execute()) {
+      status = resp.code();
+      headers = resp.headers();
+      ResponseBody rbody = resp.body();
+      text = rbody == null ? "" : new String(rbody.bytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new PineconeTransportException(call.url().host() + ":" + call.url().port(), e);
     }
+    if (status >= 200 && status < 300 || status == 404 && call.allow404()) {
+      return new Response(status, body(status, text, headers), headers);
+    }
+    throw error(status, text, headers);
   }
 
-  private Response once(Call call) {
+  private Request request(Call call) {
     Request.Builder rb = new Request.Builder().url(call.url())
         .header("Api-Key", apiKey.reveal())
         .header("X-Pinecone-Api-Version", API_VERSION)
@@ -174,42 +146,31 @@ public final class PineconeHttp implements AutoCloseable {
     } else {
       rb.method(call.method(), null);
     }
-    int status;
-    String text;
-    Headers headers;
-    try (okhttp3.Response resp = client.newCall(rb.build()).execute()) {
-      status = resp.code();
-      headers = resp.headers();
-      ResponseBody rbody = resp.body();
-      text = rbody == null ? "" : new String(rbody.bytes(), StandardCharsets.UTF_8);
-    } catch (InterruptedIOException e) {
-      throw new DeadlineExceededException("pinecone " + call.op() + describe(call) + " did not finish within its deadline: "
-          + scrub(e.getMessage()), null);
+    return rb.build();
+  }
+
+  private static JsonNode body(int status, String text, Headers headers) {
+    if (text.isBlank()) {
+      return NullNode.getInstance();
+    }
+    try {
+      JsonNode n = Json.MAPPER.readTree(text);
+      return n == null ? NullNode.getInstance() : n;
     } catch (IOException e) {
-      throw new UnavailableException("pinecone " + call.op() + describe(call) + ": cannot reach "
-          + call.url().host() + ": " + scrub(String.valueOf(e.getMessage())), null);
-    }
-    if (status >= 200 && status < 300 || status == 404 && call.allow404()) {
-      JsonNode body;
-      try {
-        body = text.isBlank() ? NullNode.getInstance() : Json.MAPPER.readTree(text);
-      } catch (IOException e) {
-        if (status == 404) {
-          body = NullNode.getInstance();
-        } else {
-          throw new BackendException("pinecone " + call.op() + describe(call) + ": response is not JSON", null);
-        }
+      if (status == 404) {
+        return NullNode.getInstance(); // a plain-text 404 says as much as a JSON one
       }
-      return new Response(status, body, headers);
+      throw new PineconeApiException(status, "", "the response is not JSON", headers.get("x-pinecone-request-id"),
+          null);
     }
-    throw mapError(call, status, text, headers);
   }
 
-  private static String describe(Call call) {
-    return call.collection() == null ? "" : " on '" + call.collection() + "'";
-  }
-
-  private VectorStoreException mapError(Call call, int status, String text, Headers headers) {
+  /**
+   * Reads both of Pinecone's error shapes, control plane {@code {"error":{"code","message"}}} and data
+   * plane {@code {"code","message"}}, and plain text. The key is taken out before the message is cut
+   * to length: the boundary scrubs whole keys only, and a cut could leave half of one.
+   */
+  private PineconeApiException error(int status, String text, Headers headers) {
     String code = "";
     String message = text;
     try {
@@ -226,68 +187,8 @@ public final class PineconeHttp implements AutoCloseable {
     } catch (IOException | RuntimeException ignored) {
       // plain-text body
     }
-    message = scrub(message.length() > 500 ? message.substring(0, 500) + "..." : message);
-    String requestId = headers.get("x-pinecone-request-id");
-    PineconeApiException cause = new PineconeApiException(status, code, message, requestId);
-    String prefix = "pinecone " + call.op() + describe(call) + " failed: HTTP " + status
-        + (code.isEmpty() ? "" : " " + code) + ": " + message;
-    switch (status) {
-      case 429:
-        return new RateLimitedException(prefix, retryAfter(headers.get("Retry-After")), cause);
-      case 408:
-      case 500:
-      case 502:
-      case 503:
-      case 504:
-        return new UnavailableException(prefix, cause);
-      case 401:
-        return new AuthenticationException(prefix + " (check the API key)", cause);
-      case 403:
-        if (code.equals("QUOTA_EXCEEDED") || message.toLowerCase(Locale.ROOT).contains("deletion protection")) {
-          return new BackendException(prefix, cause);
-        }
-        return new AuthenticationException(prefix, cause);
-      case 404:
-        if (call.collection() != null) {
-          return new CollectionNotFoundException(call.collection(), cause);
-        }
-        return new BackendException(prefix, cause);
-      case 409:
-        if (call.collection() != null) {
-          return new CollectionAlreadyExistsException(call.collection(), cause);
-        }
-        return new BackendException(prefix, cause);
-      case 400:
-      case 422:
-        return new InvalidArgumentException(prefix, cause);
-      default:
-        return status >= 500 ? new UnavailableException(prefix, cause) : new BackendException(prefix, cause);
-    }
-  }
-
-  static Duration retryAfter(String value) {
-    if (value == null || value.isBlank()) {
-      return null;
-    }
-    try {
-      return Duration.ofMillis(Math.round(Double.parseDouble(value.trim()) * 1000));
-    } catch (NumberFormatException e) {
-      try {
-        ZonedDateTime at = ZonedDateTime.parse(value.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        Duration d = Duration.between(ZonedDateTime.now(at.getZone()), at);
-        return d.isNegative() ? Duration.ZERO : d;
-      } catch (RuntimeException e2) {
-        return null;
-      }
-    }
-  }
-
-  private String scrub(String s) {
-    if (s == null) {
-      return "";
-    }
-    String key = apiKey.reveal();
-    return key.length() >= 4 ? s.replace(key, "***") : s;
+    return new PineconeApiException(status, code, message.replace(apiKey.reveal(), "***"),
+        headers.get("x-pinecone-request-id"), headers.get("Retry-After"));
   }
 
   @Override

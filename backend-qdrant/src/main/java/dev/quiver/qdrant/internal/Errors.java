@@ -18,15 +18,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Maps gRPC statuses from Qdrant to Quiver's exception tree. Codes and messages are those of
+ * The Qdrant adapter's {@link dev.quiver.spi.RemoteCalls.ErrorMapper}: maps gRPC statuses to Quiver's
+ * exception tree, and so decides which failures are transient (retried by the shared policy; the
+ * table is in docs/resilience.md). Codes and messages are those of
  * {@code lib/storage/src/content_manager/conversions.rs} in Qdrant 1.18: NOT_FOUND (collection) to
  * {@link CollectionNotFoundException}, ALREADY_EXISTS to {@link CollectionAlreadyExistsException},
  * INVALID_ARGUMENT with "Vector dimension error" to {@link DimensionMismatchException}, other
  * INVALID_ARGUMENT to {@link InvalidArgumentException}, UNAUTHENTICATED / PERMISSION_DENIED to
- * {@link AuthenticationException}, and the transient UNAVAILABLE, RESOURCE_EXHAUSTED and
- * DEADLINE_EXCEEDED to {@link UnavailableException}, {@link RateLimitedException} and
- * {@link DeadlineExceededException}. Messages never contain credentials: only the operation, the
- * collection and the server's status description (which Qdrant never fills with the key).
+ * {@link AuthenticationException}; transient: UNAVAILABLE and ABORTED to {@link UnavailableException},
+ * RESOURCE_EXHAUSTED to {@link RateLimitedException}, DEADLINE_EXCEEDED to
+ * {@link DeadlineExceededException}. Anything else, and any exception that is not a gRPC status, is a
+ * {@link BackendException}. The boundary scrubs the store's secrets from whatever these carry.
  */
 public final class Errors {
 
@@ -36,15 +38,18 @@ public final class Errors {
   private Errors() {}
 
   /**
-   * @param e the gRPC error
+   * @param error what a gRPC call threw
    * @param op the operation, for the message (for example {@code "upsert"})
    * @param collection the collection, or {@code null}
-   * @return the Quiver exception, with {@code e} as its cause
+   * @return the Quiver exception, with {@code error} as its cause
    */
-  public static VectorStoreException map(StatusRuntimeException e, String op, String collection) {
+  public static VectorStoreException map(RuntimeException error, String op, String collection) {
+    String where = "Qdrant " + op + (collection == null ? "" : " on collection '" + collection + "'");
+    if (!(error instanceof StatusRuntimeException e)) {
+      return new BackendException(where + " failed: " + error, error);
+    }
     Status s = e.getStatus();
     String desc = s.getDescription() == null ? "" : s.getDescription();
-    String where = "Qdrant " + op + (collection == null ? "" : " on collection '" + collection + "'");
     String msg = where + " failed: " + s.getCode() + (desc.isEmpty() ? "" : ": " + desc);
     switch (s.getCode()) {
       case NOT_FOUND:
@@ -57,11 +62,8 @@ public final class Errors {
       case INVALID_ARGUMENT: {
         Matcher m = DIMENSION.matcher(desc);
         if (m.find()) {
-          DimensionMismatchException d = new DimensionMismatchException(
-              "a vector sent to " + where, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-          // DimensionMismatchException has no cause parameter (its cause is fixed to null): keep the vendor error as suppressed
-          d.addSuppressed(e);
-          return d;
+          return new DimensionMismatchException(
+              "a vector sent to " + where, Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), e);
         }
         return new InvalidArgumentException(msg, e);
       }

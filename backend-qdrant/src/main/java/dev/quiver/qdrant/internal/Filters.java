@@ -18,17 +18,19 @@ import java.util.Set;
  * evaluator's semantics ({@link Filter#matches}). Each atom is translated into a Qdrant condition that
  * is true on exactly the points where the Quiver predicate is true; since Qdrant's conditions are
  * two-valued (the adapter never stores nulls), {@code not} becomes {@code must_not}, {@code and}
- * {@code must} and {@code or} {@code should}, and the complement law holds.
+ * {@code must} and {@code or} {@code should}, and the complement law holds. Two visitors do it:
+ * {@link #TOP} makes the request's filter, {@link #CONDITION} a condition inside one.
  *
  * <p>Atoms (see docs/backends/qdrant.md for the reasoning):
  * <ul>
  *   <li>string {@code ==}: {@code match.keyword} (on a list payload: any element);
  *       boolean {@code ==}: {@code match.boolean}; strings in {@code in}: {@code match.keywords}.</li>
- *   <li>number {@code ==} and ranges with |literal| &lt; 2^53: one float64 {@code range} (closed
- *       {@code [v,v]} for equality), which is exact for stored longs and doubles alike.</li>
- *   <li>|literal| &ge; 2^53: stored doubles are selected by {@code range} plus the reserved marker
- *       {@link Payloads#DOUBLES}; stored longs by {@code match.integer} (equality) or by a float64
- *       {@code range} minus the few longs that round onto the boundary ({@code match.integers}).</li>
+ *   <li>numbers: stored longs and stored doubles are selected by separate branches, joined by
+ *       {@code should}. Longs: {@code match.integer} for equality; a float64 {@code range} on the key
+ *       (minus the marked doubles) when |literal| &lt; 2^53, else a range minus the few longs that
+ *       round onto the boundary ({@code match.integers}). Doubles: never on the stored double (Qdrant
+ *       may have moved it by an ulp) but on its sortable bits ({@link Payloads#sortable}), split in two
+ *       integers so that every comparison is exact in float64.</li>
  *   <li>{@code exists(x)}: {@code match.keyword x} on the reserved key list {@link Payloads#KEYS}.</li>
  * </ul>
  */
@@ -39,6 +41,76 @@ public final class Filters {
   private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
+  /** The Qdrant filter of a whole Quiver filter (the top of a request). */
+  private static final Filter.Visitor<io.qdrant.client.grpc.Common.Filter> TOP = new Filter.Visitor<>() {
+    @Override
+    public io.qdrant.client.grpc.Common.Filter comparison(Filter.Comparison c) {
+      return must(CONDITION.comparison(c));
+    }
+
+    @Override
+    public io.qdrant.client.grpc.Common.Filter in(Filter.In in) {
+      return must(CONDITION.in(in));
+    }
+
+    @Override
+    public io.qdrant.client.grpc.Common.Filter exists(Filter.Exists e) {
+      return must(CONDITION.exists(e));
+    }
+
+    @Override
+    public io.qdrant.client.grpc.Common.Filter not(Filter.Not not) {
+      return io.qdrant.client.grpc.Common.Filter.newBuilder().addMustNot(not.operand().accept(CONDITION)).build();
+    }
+
+    @Override
+    public io.qdrant.client.grpc.Common.Filter and(Filter.And and) {
+      io.qdrant.client.grpc.Common.Filter.Builder b = io.qdrant.client.grpc.Common.Filter.newBuilder();
+      and.operands().forEach(op -> b.addMust(op.accept(CONDITION)));
+      return b.build();
+    }
+
+    @Override
+    public io.qdrant.client.grpc.Common.Filter or(Filter.Or or) {
+      io.qdrant.client.grpc.Common.Filter.Builder b = io.qdrant.client.grpc.Common.Filter.newBuilder();
+      or.operands().forEach(op -> b.addShould(op.accept(CONDITION)));
+      return b.build();
+    }
+  };
+
+  /** The Qdrant condition of a Quiver filter node inside a larger filter. */
+  private static final Filter.Visitor<Condition> CONDITION = new Filter.Visitor<>() {
+    @Override
+    public Condition comparison(Filter.Comparison c) {
+      return c.op() == Filter.Operator.EQ ? equal(c.field(), c.value()) : range(c.field(), c.op(), (Number) c.value());
+    }
+
+    @Override
+    public Condition in(Filter.In in) {
+      return Filters.in(in.field(), in.values());
+    }
+
+    @Override
+    public Condition exists(Filter.Exists e) {
+      return keyword(Payloads.KEYS, e.field());
+    }
+
+    @Override
+    public Condition not(Filter.Not not) {
+      return nested(TOP.not(not));
+    }
+
+    @Override
+    public Condition and(Filter.And and) {
+      return nested(TOP.and(and));
+    }
+
+    @Override
+    public Condition or(Filter.Or or) {
+      return nested(TOP.or(or));
+    }
+  };
+
   private Filters() {}
 
   /**
@@ -46,30 +118,11 @@ public final class Filters {
    * @return the equivalent Qdrant filter
    */
   public static io.qdrant.client.grpc.Common.Filter toQdrant(Filter f) {
-    io.qdrant.client.grpc.Common.Filter.Builder b = io.qdrant.client.grpc.Common.Filter.newBuilder();
-    if (f instanceof Filter.And a) {
-      a.operands().forEach(op -> b.addMust(condition(op)));
-    } else if (f instanceof Filter.Or o) {
-      o.operands().forEach(op -> b.addShould(condition(op)));
-    } else if (f instanceof Filter.Not n) {
-      b.addMustNot(condition(n.operand()));
-    } else {
-      b.addMust(condition(f));
-    }
-    return b.build();
+    return f.accept(TOP);
   }
 
-  static Condition condition(Filter f) {
-    if (f instanceof Filter.Comparison c) {
-      return c.op() == Filter.Operator.EQ ? equal(c.field(), c.value()) : range(c.field(), c.op(), (Number) c.value());
-    }
-    if (f instanceof Filter.In in) {
-      return in(in.field(), in.values());
-    }
-    if (f instanceof Filter.Exists e) {
-      return keyword(Payloads.KEYS, e.field());
-    }
-    return nested(toQdrant(f));
+  private static io.qdrant.client.grpc.Common.Filter must(Condition c) {
+    return io.qdrant.client.grpc.Common.Filter.newBuilder().addMust(c).build();
   }
 
   private static Condition nested(io.qdrant.client.grpc.Common.Filter f) {
@@ -86,6 +139,10 @@ public final class Filters {
 
   private static Condition keyword(String key, String value) {
     return field(key, Match.newBuilder().setKeyword(value).build());
+  }
+
+  private static Condition integer(String key, long value) {
+    return field(key, Match.newBuilder().setInteger(value).build());
   }
 
   /** True where the key holds a Double (not a Long): the reserved marker list names it. */
@@ -117,35 +174,7 @@ public final class Filters {
     if (value instanceof Boolean b) {
       return field(key, Match.newBuilder().setBoolean(b).build());
     }
-    return numberEquals(key, (Number) value);
-  }
-
-  private static Condition numberEquals(String key, Number n) {
-    double d = n.doubleValue();
-    if (Math.abs(d) < TWO_POW_53) {
-      // both stored longs and stored doubles compare exactly in float64 below 2^53
-      return field(key, Range.newBuilder().setGte(d).setLte(d).build());
-    }
-    List<Condition> branches = new ArrayList<>(2);
-    if (n instanceof Long l) {
-      branches.add(field(key, Match.newBuilder().setInteger(l).build()));
-      if (representable(l)) {
-        branches.add(all(field(key, Range.newBuilder().setGte(d).setLte(d).build()), isDouble(key)));
-      }
-    } else {
-      // |d| >= 2^53: d is integral
-      if (d >= -TWO_POW_63 && d < TWO_POW_63) {
-        branches.add(field(key, Match.newBuilder().setInteger((long) d).build()));
-      }
-      branches.add(all(field(key, Range.newBuilder().setGte(d).setLte(d).build()), isDouble(key)));
-    }
-    return any(branches);
-  }
-
-  /** Whether a long is exactly a double. */
-  static boolean representable(long l) {
-    double d = l;
-    return d >= -TWO_POW_63 && d < TWO_POW_63 && (long) d == l;
+    return number(key, Filter.Operator.EQ, (Number) value);
   }
 
   static Condition in(String key, List<Object> values) {
@@ -171,17 +200,42 @@ public final class Filters {
   }
 
   static Condition range(String key, Filter.Operator op, Number lit) {
-    double d = lit.doubleValue();
-    if (Math.abs(d) < TWO_POW_53) {
-      return field(key, range(op, d));
-    }
+    return number(key, op, lit);
+  }
+
+  /** {@code key op lit}: the stored longs that qualify, or the stored doubles that do. */
+  private static Condition number(String key, Filter.Operator op, Number lit) {
     List<Condition> branches = new ArrayList<>(2);
-    branches.add(all(field(key, doubleRange(op, lit)), isDouble(key)));
-    Condition longs = longRange(key, op, lit);
+    Condition longs = longs(key, op, lit);
     if (longs != null) {
       branches.add(longs);
     }
+    Condition doubles = doubles(key, op, lit);
+    if (doubles != null) {
+      branches.add(doubles);
+    }
+    // at least one branch exists: only a long literal no double equals drops the double branch
     return any(branches);
+  }
+
+  // ------------------------------------------------------------------ stored longs
+
+  /** The stored longs {@code x} with {@code x op lit}, or {@code null} when no long qualifies. */
+  private static Condition longs(String key, Filter.Operator op, Number lit) {
+    if (op == Filter.Operator.EQ) {
+      // match.integer is exact and type-strict: a stored double never matches it
+      if (lit instanceof Long l) {
+        return integer(key, l);
+      }
+      double d = lit.doubleValue();
+      return d == Math.rint(d) && d >= -TWO_POW_63 && d < TWO_POW_63 ? integer(key, (long) d) : null;
+    }
+    double d = lit.doubleValue();
+    if (Math.abs(d) < TWO_POW_53) {
+      // a stored long compares exactly with a float64 literal below 2^53 (longs beyond round monotonically)
+      return longsWhere(key, range(op, d), List.of());
+    }
+    return longRange(key, op, lit);
   }
 
   private static Range range(Filter.Operator op, double d) {
@@ -194,30 +248,6 @@ public final class Filters {
       default -> throw new IllegalArgumentException(op.toString());
     }
     return r.build();
-  }
-
-  /** The float64 range that selects exactly the doubles {@code x} with {@code x op lit}. */
-  private static Range doubleRange(Filter.Operator op, Number lit) {
-    if (lit instanceof Double || representable(lit.longValue())) {
-      return range(op, lit.doubleValue());
-    }
-    long l = lit.longValue();
-    double near = l;
-    BigDecimal exact = BigDecimal.valueOf(l);
-    double lo;
-    double hi;
-    if (new BigDecimal(near).compareTo(exact) > 0) {
-      hi = near;
-      lo = Math.nextDown(near);
-    } else {
-      lo = near;
-      hi = Math.nextUp(near);
-    }
-    return switch (op) {
-      case GT, GTE -> Range.newBuilder().setGte(hi).build();
-      case LT, LTE -> Range.newBuilder().setLte(lo).build();
-      default -> throw new IllegalArgumentException(op.toString());
-    };
   }
 
   /**
@@ -271,5 +301,71 @@ public final class Filters {
       b.addMustNot(field(key, Match.newBuilder().setIntegers(RepeatedIntegers.newBuilder().addAllIntegers(except)).build()));
     }
     return nested(b.build());
+  }
+
+  // ------------------------------------------------------------------ stored doubles
+
+  /**
+   * The stored doubles {@code x} with {@code x op lit}, compared on their sortable bits, or
+   * {@code null} when none can qualify (equality with a long that is no double).
+   */
+  private static Condition doubles(String key, Filter.Operator op, Number lit) {
+    // the doubles equal to lit form the interval [lo, hi] of sortable bits: one double, both zeros, or none
+    long lo;
+    long hi;
+    if (lit instanceof Long l && !representable(l)) {
+      // no double equals l: the interval is empty, between the doubles around it
+      double near = l;
+      boolean above = new BigDecimal(near).compareTo(BigDecimal.valueOf(l)) > 0;
+      hi = Payloads.sortable(above ? Math.nextDown(near) : near);
+      lo = hi + 1;
+    } else {
+      double d = lit.doubleValue();
+      if (d == 0) {
+        lo = Payloads.sortable(-0.0);
+        hi = Payloads.sortable(0.0);
+      } else {
+        lo = hi = Payloads.sortable(d);
+      }
+    }
+    return switch (op) {
+      case EQ -> lo > hi ? null : lo == hi ? bitsEqual(key, lo) : any(List.of(bitsEqual(key, lo), bitsEqual(key, hi)));
+      case GT -> bitsAtLeast(key, hi + 1);
+      case GTE -> bitsAtLeast(key, lo);
+      case LT -> bitsAtMost(key, lo - 1);
+      case LTE -> bitsAtMost(key, hi);
+    };
+  }
+
+  /** Whether a long is exactly a double. */
+  static boolean representable(long l) {
+    double d = l;
+    return d >= -TWO_POW_63 && d < TWO_POW_63 && (long) d == l;
+  }
+
+  private static Condition bitsEqual(String key, long s) {
+    return all(integer(Payloads.hiKey(key), Payloads.hi(s)), integer(Payloads.loKey(key), Payloads.lo(s)));
+  }
+
+  /** Sortable bits {@code >= s}: high half greater, or equal with the low half at least. Both halves are exact in float64. */
+  private static Condition bitsAtLeast(String key, long s) {
+    if (Payloads.lo(s) == 0) {
+      return field(Payloads.hiKey(key), Range.newBuilder().setGte(Payloads.hi(s)).build());
+    }
+    return any(List.of(
+        field(Payloads.hiKey(key), Range.newBuilder().setGt(Payloads.hi(s)).build()),
+        all(integer(Payloads.hiKey(key), Payloads.hi(s)),
+            field(Payloads.loKey(key), Range.newBuilder().setGte(Payloads.lo(s)).build()))));
+  }
+
+  /** Sortable bits {@code <= s}. */
+  private static Condition bitsAtMost(String key, long s) {
+    if (Payloads.lo(s) == 0xFFFF_FFFFL) {
+      return field(Payloads.hiKey(key), Range.newBuilder().setLte(Payloads.hi(s)).build());
+    }
+    return any(List.of(
+        field(Payloads.hiKey(key), Range.newBuilder().setLt(Payloads.hi(s)).build()),
+        all(integer(Payloads.hiKey(key), Payloads.hi(s)),
+            field(Payloads.loKey(key), Range.newBuilder().setLte(Payloads.lo(s)).build()))));
   }
 }

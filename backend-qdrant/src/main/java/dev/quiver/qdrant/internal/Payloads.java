@@ -12,14 +12,19 @@ import java.util.Map;
 /**
  * Metadata to Qdrant payload and back. User keys map one to one (String to {@code string_value},
  * Long to {@code integer_value}, Double to {@code double_value}, Boolean to {@code bool_value},
- * List of String to a {@code list_value} of strings). Three reserved keys (user keys cannot start
- * with {@code __}) carry the adapter's bookkeeping:
+ * List of String to a {@code list_value} of strings). Reserved keys (user keys cannot start with
+ * {@code __}) carry the adapter's bookkeeping:
  * <ul>
  *   <li>{@link #ID}: the caller's record id;</li>
  *   <li>{@link #KEYS}: the list of the record's metadata keys, so {@code exists(x)} is exact even for
  *       an empty list value (Qdrant's {@code is_empty} treats {@code []} as absent);</li>
  *   <li>{@link #DOUBLES}: the keys whose value is a Double, so filters can tell a stored double
- *       from a stored long where Qdrant's float64 ranges cannot (beyond 2^53).</li>
+ *       from a stored long;</li>
+ *   <li>{@link #hiKey}/{@link #loKey} of each Double-valued key: the double's exact bits as an
+ *       order-preserving long ({@link #sortable}) split into two integers below 2^32. Qdrant stores
+ *       payload doubles through a lossy decimal parse (1000000000000000.5 comes back as
+ *       1000000000000000.4), but keeps integers exactly; reads return the double from these bits
+ *       and filters compare doubles on them, never on the stored double.</li>
  * </ul>
  */
 public final class Payloads {
@@ -30,6 +35,8 @@ public final class Payloads {
   public static final String KEYS = "__quiver_keys";
   /** The names of the metadata keys whose value is a Double. */
   public static final String DOUBLES = "__quiver_dbl";
+  private static final String HI = "__quiver_dhi_";
+  private static final String LO = "__quiver_dlo_";
 
   private Payloads() {}
 
@@ -45,14 +52,58 @@ public final class Payloads {
     for (Map.Entry<String, Object> e : metadata.asMap().entrySet()) {
       out.put(e.getKey(), value(e.getValue()));
       keys.addValues(string(e.getKey()));
-      if (e.getValue() instanceof Double) {
+      if (e.getValue() instanceof Double d) {
         doubles.addValues(string(e.getKey()));
+        long s = sortable(d);
+        out.put(hiKey(e.getKey()), integer(hi(s)));
+        out.put(loKey(e.getKey()), integer(lo(s)));
       }
     }
     out.put(ID, string(id));
     out.put(KEYS, Value.newBuilder().setListValue(keys).build());
     out.put(DOUBLES, Value.newBuilder().setListValue(doubles).build());
     return out;
+  }
+
+  /** @param key a metadata key @return the reserved key holding the high 32 bits of its double's sortable bits */
+  public static String hiKey(String key) {
+    return HI + key;
+  }
+
+  /** @param key a metadata key @return the reserved key holding the low 32 bits (unsigned) of its double's sortable bits */
+  public static String loKey(String key) {
+    return LO + key;
+  }
+
+  /**
+   * The IEEE bits of a double as a long that orders as the doubles do ({@code a < b} exactly when
+   * {@code sortable(a) < sortable(b)}); -0.0 maps to -1, just below 0.0 at 0, so it reads back as -0.0.
+   *
+   * @param d a finite double
+   * @return its sortable bits
+   */
+  public static long sortable(double d) {
+    long bits = Double.doubleToRawLongBits(d);
+    return bits ^ ((bits >> 63) & Long.MAX_VALUE);
+  }
+
+  /** @param s sortable bits @return the double they encode */
+  public static double fromSortable(long s) {
+    return Double.longBitsToDouble(s ^ ((s >> 63) & Long.MAX_VALUE));
+  }
+
+  /** @param s sortable bits @return the high half, signed, in [-2^31, 2^31) */
+  public static long hi(long s) {
+    return s >> 32;
+  }
+
+  /** @param s sortable bits @return the low half, unsigned, in [0, 2^32) */
+  public static long lo(long s) {
+    return s & 0xFFFF_FFFFL;
+  }
+
+  static Value integer(long l) {
+    return Value.newBuilder().setIntegerValue(l).build();
   }
 
   static Value string(String s) {
@@ -104,6 +155,9 @@ public final class Payloads {
         continue;
       }
       Object v = fromValue(e.getValue());
+      if (v instanceof Double) {
+        v = exactDouble(payload, e.getKey(), (Double) v);
+      }
       if (v == null) {
         throw new BackendException("record '" + recordId + "' has payload key '" + e.getKey()
             + "' of a type Quiver metadata cannot hold (" + e.getValue().getKindCase() + ")", null);
@@ -116,6 +170,16 @@ public final class Payloads {
       }
     }
     return b.build();
+  }
+
+  /** The double as written: from its sortable bits when present (written by this adapter), else as stored. */
+  private static double exactDouble(Map<String, Value> payload, String key, double stored) {
+    Value hi = payload.get(hiKey(key));
+    Value lo = payload.get(loKey(key));
+    if (hi == null || lo == null || !hi.hasIntegerValue() || !lo.hasIntegerValue()) {
+      return stored;
+    }
+    return fromSortable((hi.getIntegerValue() << 32) | lo.getIntegerValue());
   }
 
   private static Object fromValue(Value v) {

@@ -1,7 +1,11 @@
 package dev.quiver.qdrant.internal;
 
+import dev.quiver.InvalidArgumentException;
 import io.qdrant.client.grpc.Common.PointId;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -35,12 +39,29 @@ public final class PointIds {
     ByteBuffer ns = ByteBuffer.allocate(16);
     ns.putLong(NAMESPACE.getMostSignificantBits()).putLong(NAMESPACE.getLeastSignificantBits());
     sha1.update(ns.array());
-    sha1.update(id.getBytes(StandardCharsets.UTF_8));
+    sha1.update(utf8(id));
     byte[] h = sha1.digest();
     h[6] = (byte) ((h[6] & 0x0f) | 0x50);
     h[8] = (byte) ((h[8] & 0x3f) | 0x80);
     ByteBuffer bb = ByteBuffer.wrap(h, 0, 16);
     return new UUID(bb.getLong(), bb.getLong());
+  }
+
+  /**
+   * Strict UTF-8: {@code String.getBytes} would turn an unpaired surrogate into '?', mapping two ids
+   * onto one point. The boundary refuses such ids; this refuses them again rather than hash a guess.
+   */
+  private static byte[] utf8(String id) {
+    try {
+      ByteBuffer b = StandardCharsets.UTF_8.newEncoder()
+          .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+          .encode(CharBuffer.wrap(id));
+      byte[] out = new byte[b.remaining()];
+      b.get(out);
+      return out;
+    } catch (CharacterCodingException e) {
+      throw new InvalidArgumentException("record id is not well-formed Unicode (an unpaired surrogate)");
+    }
   }
 
   /**

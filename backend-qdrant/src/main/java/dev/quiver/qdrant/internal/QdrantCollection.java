@@ -1,8 +1,7 @@
 package dev.quiver.qdrant.internal;
 
-import dev.quiver.Capabilities;
+import dev.quiver.BackendException;
 import dev.quiver.CollectionSpec;
-import dev.quiver.Feature;
 import dev.quiver.Filter;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
@@ -12,7 +11,8 @@ import dev.quiver.Metric;
 import dev.quiver.Page;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
-import dev.quiver.VectorCollection;
+import dev.quiver.spi.AbstractVectorCollection;
+import dev.quiver.spi.AbstractVectorStore;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.CountPoints;
@@ -41,18 +41,20 @@ import io.qdrant.client.grpc.Points.VectorsSelector;
 import io.qdrant.client.grpc.Points.WithPayloadSelector;
 import io.qdrant.client.grpc.Points.WithVectorsSelector;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
- * One Qdrant collection seen through the Quiver API. See docs/backends/qdrant.md for every mapping.
+ * One Qdrant collection seen through the Quiver API: only the mapping to Qdrant's requests; the
+ * arguments were checked by {@link AbstractVectorCollection}. See docs/backends/qdrant.md for every
+ * mapping.
  */
-public final class QdrantCollection implements VectorCollection {
+public final class QdrantCollection extends AbstractVectorCollection {
 
   /** Most points per upsert request. */
   public static final int UPSERT_BATCH = 256;
@@ -66,39 +68,27 @@ public final class QdrantCollection implements VectorCollection {
   static final String CURSOR_PREFIX = "qd1.";
 
   private final Rpc rpc;
-  private final Capabilities capabilities;
   private final CollectionSpec spec;
   private final String name;
 
   /**
+   * @param store the store (its boundary checks and maps every call)
    * @param rpc the store's connection
-   * @param capabilities the store's capabilities
    * @param spec the collection's spec
    */
-  public QdrantCollection(Rpc rpc, Capabilities capabilities, CollectionSpec spec) {
+  public QdrantCollection(AbstractVectorStore store, Rpc rpc, CollectionSpec spec) {
+    super(store, spec);
     this.rpc = rpc;
-    this.capabilities = capabilities;
     this.spec = spec;
     this.name = spec.name();
-  }
-
-  @Override
-  public String name() {
-    return name;
-  }
-
-  @Override
-  public CollectionSpec spec() {
-    return spec;
   }
 
   // ---------------------------------------------------------------- writes
 
   @Override
-  public void upsert(List<Record> records) {
-    List<Record> valid = spec.checkRecords(records);
-    List<PointStruct> points = new ArrayList<>(valid.size());
-    for (Record r : valid) {
+  protected void doUpsert(List<Record> records) {
+    List<PointStruct> points = new ArrayList<>(records.size());
+    for (Record r : records) {
       points.add(point(r));
     }
     List<PointStruct> batch = new ArrayList<>();
@@ -141,12 +131,11 @@ public final class QdrantCollection implements VectorCollection {
 
   private void sendUpsert(List<PointStruct> batch) {
     UpsertPoints req = UpsertPoints.newBuilder().setCollectionName(name).setWait(true).addAllPoints(batch).build();
-    rpc.call("upsert", name, true, () -> rpc.points().upsert(req));
+    rpc.idempotent("upsert", name, () -> rpc.points().upsert(req));
   }
 
   @Override
-  public void delete(Collection<String> ids) {
-    List<String> list = new ArrayList<>(Record.checkIds(ids));
+  protected void doDelete(List<String> list) {
     for (int i = 0; i < list.size(); i += ID_BATCH) {
       PointsIdsList.Builder sel = PointsIdsList.newBuilder();
       for (String id : list.subList(i, Math.min(list.size(), i + ID_BATCH))) {
@@ -154,42 +143,34 @@ public final class QdrantCollection implements VectorCollection {
       }
       DeletePoints req = DeletePoints.newBuilder().setCollectionName(name).setWait(true)
           .setPoints(PointsSelector.newBuilder().setPoints(sel)).build();
-      rpc.call("delete", name, true, () -> rpc.points().delete(req));
+      rpc.idempotent("delete", name, () -> rpc.points().delete(req));
     }
   }
 
   @Override
-  public void delete(Filter filter) {
-    checkFilter(filter);
-    capabilities.require(Feature.DELETE_BY_FILTER);
+  protected void doDelete(Filter filter) {
     DeletePoints req = DeletePoints.newBuilder().setCollectionName(name).setWait(true)
         .setPoints(PointsSelector.newBuilder().setFilter(Filters.toQdrant(filter))).build();
-    rpc.call("delete by filter", name, true, () -> rpc.points().delete(req));
+    rpc.idempotent("delete by filter", name, () -> rpc.points().delete(req));
   }
 
   @Override
-  public boolean updateMetadata(String id, Metadata metadata) {
-    Record.checkId(id);
-    if (metadata == null) {
-      throw new InvalidArgumentException("metadata must not be null");
-    }
-    capabilities.require(Feature.UPDATE_METADATA);
+  protected boolean doUpdateMetadata(String id, Metadata metadata) {
     SetPayloadPoints req = SetPayloadPoints.newBuilder().setCollectionName(name).setWait(true)
         .putAllPayload(Payloads.toPayload(id, metadata))
         .setPointsSelector(PointsSelector.newBuilder().setPoints(PointsIdsList.newBuilder().addIds(PointIds.pointId(id))))
         .build();
     // OverwritePayload replaces the whole payload (vectors untouched); a missing point is NOT_FOUND "No point with id"
-    return rpc.callOr("update metadata", name, true, () -> {
+    return rpc.idempotent("update metadata", name, Rpc.or(() -> {
       rpc.points().overwritePayload(req);
       return Boolean.TRUE;
-    }, e -> Errors.isPointNotFound(e) ? Boolean.FALSE : null);
+    }, e -> Errors.isPointNotFound(e) ? Boolean.FALSE : null));
   }
 
   // ---------------------------------------------------------------- reads
 
   @Override
-  public List<Record> get(Collection<String> ids) {
-    List<String> wanted = new ArrayList<>(Record.checkIds(ids));
+  protected List<Record> doGet(List<String> wanted) {
     Map<String, Record> found = new HashMap<>();
     for (int i = 0; i < wanted.size(); i += ID_BATCH) {
       GetPoints.Builder req = GetPoints.newBuilder().setCollectionName(name)
@@ -199,7 +180,7 @@ public final class QdrantCollection implements VectorCollection {
         req.addIds(PointIds.pointId(id));
       }
       GetPoints built = req.build();
-      for (RetrievedPoint p : rpc.call("get", name, true, () -> rpc.points().get(built)).getResultList()) {
+      for (RetrievedPoint p : rpc.idempotent("get", name, () -> rpc.points().get(built)).getResultList()) {
         Record r = record(p);
         found.put(r.id(), r);
       }
@@ -215,25 +196,16 @@ public final class QdrantCollection implements VectorCollection {
   }
 
   @Override
-  public long count() {
-    CountPoints req = CountPoints.newBuilder().setCollectionName(name).setExact(true).build();
-    return rpc.call("count", name, true, () -> rpc.points().count(req)).getResult().getCount();
+  protected long doCount(Optional<Filter> filter) {
+    CountPoints.Builder req = CountPoints.newBuilder().setCollectionName(name).setExact(true);
+    filter.ifPresent(f -> req.setFilter(Filters.toQdrant(f)));
+    CountPoints built = req.build();
+    return rpc.idempotent("count", name, () -> rpc.points().count(built)).getResult().getCount();
   }
 
   @Override
-  public long count(Filter filter) {
-    checkFilter(filter);
-    CountPoints req = CountPoints.newBuilder().setCollectionName(name).setExact(true)
-        .setFilter(Filters.toQdrant(filter)).build();
-    return rpc.call("count", name, true, () -> rpc.points().count(req)).getResult().getCount();
-  }
-
-  @Override
-  public Page list(ListRequest request) {
-    if (request == null) {
-      throw new InvalidArgumentException("list request must not be null");
-    }
-    PointId offset = request.cursor().map(QdrantCollection::decodeCursor).orElse(null);
+  protected Page doList(ListRequest request) {
+    PointId offset = request.cursor().map(this::decodeCursor).orElse(null);
     io.qdrant.client.grpc.Common.Filter filter = request.filter().map(Filters::toQdrant).orElse(null);
     List<Record> page = new ArrayList<>(Math.min(request.pageSize(), SCROLL_BATCH));
     while (page.size() < request.pageSize()) {
@@ -248,7 +220,7 @@ public final class QdrantCollection implements VectorCollection {
         req.setOffset(offset);
       }
       ScrollPoints built = req.build();
-      ScrollResponse resp = rpc.call("list", name, true, () -> rpc.points().scroll(built));
+      ScrollResponse resp = rpc.idempotent("list", name, () -> rpc.points().scroll(built));
       for (RetrievedPoint p : resp.getResultList()) {
         page.add(record(p));
       }
@@ -257,27 +229,14 @@ public final class QdrantCollection implements VectorCollection {
         break;
       }
     }
-    return new Page(page, offset == null ? java.util.Optional.empty() : java.util.Optional.of(encodeCursor(offset)));
+    return new Page(page, offset == null ? Optional.empty() : Optional.of(encodeCursor(offset)));
   }
 
   @Override
-  public List<Match> search(SearchRequest request) {
-    if (request == null) {
-      throw new InvalidArgumentException("search request must not be null");
-    }
+  protected List<Match> doSearch(SearchRequest request) {
     float[] query = request.vector();
-    spec.checkVector("query vector", query);
-    if (request.ef().isPresent()) {
-      capabilities.require(Feature.SEARCH_EF);
-    }
-    if (request.nprobe().isPresent()) {
-      capabilities.require(Feature.SEARCH_NPROBE);
-    }
-    if (request.topK() > capabilities.maxTopK()) {
-      throw new InvalidArgumentException("topK " + request.topK() + " exceeds the limit of " + capabilities.maxTopK());
-    }
     QueryPoints req = searchRequest(request);
-    List<ScoredPoint> hits = rpc.call("search", name, true, () -> rpc.points().query(req)).getResultList();
+    List<ScoredPoint> hits = rpc.idempotent("search", name, () -> rpc.points().query(req)).getResultList();
     Metric metric = spec.metric();
     double minScore = request.minScore().orElse(Double.NEGATIVE_INFINITY);
     List<Match> out = new ArrayList<>(hits.size());
@@ -339,17 +298,17 @@ public final class QdrantCollection implements VectorCollection {
    * Qdrant's own threshold, loosened slightly (its scores are float32); the exact cut is made on the
    * recomputed scores. Cosine and Dot keep {@code score >= t}; Euclid keeps {@code L2 <= t}.
    */
-  java.util.Optional<Float> threshold(double minScore) {
+  Optional<Float> threshold(double minScore) {
     switch (spec.metric()) {
       case EUCLIDEAN: {
         if (minScore <= 0) {
-          return java.util.Optional.empty();  // every 1/(1+L2) is > 0
+          return Optional.empty();  // every 1/(1+L2) is > 0
         }
         double maxDistance = Math.max(0, 1.0 / minScore - 1.0);
-        return java.util.Optional.of((float) (maxDistance * (1 + 1e-4) + 1e-4));
+        return Optional.of((float) (maxDistance * (1 + 1e-4) + 1e-4));
       }
       default:
-        return java.util.Optional.of((float) (minScore - Math.abs(minScore) * 1e-4 - 1e-4));
+        return Optional.of((float) (minScore - Math.abs(minScore) * 1e-4 - 1e-4));
     }
   }
 
@@ -377,7 +336,7 @@ public final class QdrantCollection implements VectorCollection {
     String id = Payloads.id(payload, PointIds.text(p.getId()));
     float[] v = p.hasVectors() ? vector(p.getVectors()) : null;
     if (v == null || v.length == 0) {
-      throw new dev.quiver.BackendException("Qdrant returned record '" + id + "' of collection '" + name
+      throw new BackendException("Qdrant returned record '" + id + "' of collection '" + name
           + "' without its vector '" + Specs.readVector(spec) + "'", null);
     }
     return Record.of(id, v, Payloads.toMetadata(payload, id));
@@ -389,24 +348,20 @@ public final class QdrantCollection implements VectorCollection {
     return CURSOR_PREFIX + PointIds.text(next);
   }
 
-  static PointId decodeCursor(String cursor) {
-    if (cursor.startsWith(CURSOR_PREFIX)) {
-      String u = cursor.substring(CURSOR_PREFIX.length());
-      try {
-        if (UUID.fromString(u).toString().equals(u.toLowerCase(Locale.ROOT))) {
-          return PointId.newBuilder().setUuid(u).build();
-        }
-      } catch (IllegalArgumentException e) {
-        // fall through
+  /**
+   * The boundary refuses damaged or foreign cursors; its digest is no secret, so a forged cursor can
+   * still carry any text, and that is refused here too, as bad input rather than a server error.
+   */
+  PointId decodeCursor(String cursor) {
+    String u = cursor.startsWith(CURSOR_PREFIX) ? cursor.substring(CURSOR_PREFIX.length()) : "";
+    try {
+      if (UUID.fromString(u).toString().equals(u.toLowerCase(Locale.ROOT))) {
+        return PointId.newBuilder().setUuid(u).build();
       }
+    } catch (IllegalArgumentException e) {
+      // not a UUID: refused below
     }
-    throw new InvalidArgumentException("cursor '" + cursor + "' was not made by a Qdrant collection's list()");
-  }
-
-  private static void checkFilter(Filter filter) {
-    if (filter == null) {
-      throw new InvalidArgumentException("filter must not be null");
-    }
+    throw new InvalidArgumentException("list cursor refused by collection '" + name + "': it was not made by a Qdrant list");
   }
 
   @Override

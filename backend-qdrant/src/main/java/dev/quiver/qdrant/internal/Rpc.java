@@ -1,179 +1,159 @@
 package dev.quiver.qdrant.internal;
 
-import dev.quiver.RateLimitedException;
-import dev.quiver.StoreClosedException;
-import dev.quiver.TransientVectorStoreException;
-import dev.quiver.UnavailableException;
-import dev.quiver.VectorStoreException;
-import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
-import io.github.resilience4j.core.IntervalBiFunction;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
+import dev.quiver.DeadlineExceededException;
+import dev.quiver.spi.RemoteCalls;
+import dev.quiver.spi.RemotePolicy;
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.AbstractStub;
 import io.qdrant.client.grpc.CollectionsGrpc;
 import io.qdrant.client.grpc.PointsGrpc;
-import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The adapter's only way to the server: fresh blocking stubs with a deadline on every call, the API
- * key as call credentials, Quiver's exception mapping, one circuit breaker per store, and one retry
- * policy (Resilience4j) that retries transient errors of idempotent calls only.
+ * The adapter's only way to the server: blocking stubs with the API key as call credentials, the
+ * shared {@link RemotePolicy} (retries of idempotent calls, one circuit breaker) carried out by
+ * {@link RemoteCalls}, with {@link Errors} as the error mapper. The policy's call budget is the
+ * call's deadline: each attempt gets what is left of it, so a call never outlives its budget.
  */
 public final class Rpc implements AutoCloseable {
 
   /** The header Qdrant reads the API key from. */
   public static final Metadata.Key<String> API_KEY = Metadata.Key.of("api-key", Metadata.ASCII_STRING_MARSHALLER);
 
+  /** The least time an attempt is given; below it the budget counts as spent. */
+  private static final long MIN_ATTEMPT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
   private final ManagedChannel channel;
   private final boolean ownsChannel;
   private final CallCredentials credentials;
-  private final Duration timeout;
-  private final Retry retry;
-  private final CircuitBreaker breaker;
-  private final String label;
-  private volatile boolean closed;
+  private final RemoteCalls calls;
+  private final ThreadLocal<Long> callDeadline = new ThreadLocal<>();
 
   /**
    * @param channel the channel to Qdrant
    * @param ownsChannel whether {@link #close()} shuts it down
    * @param apiKey the API key, or {@code null}
-   * @param timeout the deadline of each call attempt
-   * @param maxAttempts attempts per idempotent call (1 = no retry)
-   * @param backoff the first retry's wait; doubled on each further retry
-   * @param label how the store is named in messages (no credentials)
+   * @param policy retries, breaker and the call budget (each call's deadline)
    */
-  public Rpc(ManagedChannel channel, boolean ownsChannel, String apiKey, Duration timeout, int maxAttempts,
-      Duration backoff, String label) {
+  public Rpc(ManagedChannel channel, boolean ownsChannel, String apiKey, RemotePolicy policy) {
     this.channel = channel;
     this.ownsChannel = ownsChannel;
     this.credentials = apiKey == null ? null : new ApiKeyCredentials(apiKey);
-    this.timeout = timeout;
-    this.label = label;
-    long first = Math.max(1, backoff.toMillis());
-    IntervalBiFunction<Object> interval = (attempt, result) -> {
-      long exp = Math.min(first << Math.min(attempt - 1, 10), 10_000);
-      if (result.isLeft() && result.getLeft() instanceof RateLimitedException r && r.retryAfter().isPresent()) {
-        return Math.min(Math.max(exp, r.retryAfter().get().toMillis()), 30_000);
-      }
-      return exp;
-    };
-    this.retry = Retry.of("qdrant", RetryConfig.custom()
-        .maxAttempts(Math.max(1, maxAttempts))
-        .intervalBiFunction(interval)
-        .retryOnException(e -> e instanceof TransientVectorStoreException)
-        .failAfterMaxAttempts(false)
-        .build());
-    this.breaker = CircuitBreaker.of("qdrant", CircuitBreakerConfig.custom()
-        .slidingWindowSize(50)
-        .minimumNumberOfCalls(20)
-        .failureRateThreshold(80)
-        .waitDurationInOpenState(Duration.ofSeconds(5))
-        .recordException(e -> e instanceof TransientVectorStoreException)
-        .build());
+    this.calls = new RemoteCalls("Qdrant", policy, Errors::map);
   }
 
-  /** @return a Points stub with this call's deadline and credentials */
+  /** @return the policy in force */
+  public RemotePolicy policy() {
+    return calls.policy();
+  }
+
+  /** @return a Points stub with the current call's deadline and credentials */
   public PointsGrpc.PointsBlockingStub points() {
     return prepare(PointsGrpc.newBlockingStub(channel));
   }
 
-  /** @return a Collections stub with this call's deadline and credentials */
+  /** @return a Collections stub with the current call's deadline and credentials */
   public CollectionsGrpc.CollectionsBlockingStub collections() {
     return prepare(CollectionsGrpc.newBlockingStub(channel));
   }
 
   private <S extends AbstractStub<S>> S prepare(S stub) {
-    S s = stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    Long deadline = callDeadline.get();
+    long left = deadline == null ? calls.policy().callBudget().toNanos() : deadline - System.nanoTime();
+    S s = stub.withDeadlineAfter(Math.max(left, MIN_ATTEMPT_NANOS), TimeUnit.NANOSECONDS);
     return credentials == null ? s : s.withCallCredentials(credentials);
   }
 
   /**
-   * Runs one call.
+   * Runs a call that is safe to repeat, retrying transient failures within the call budget.
    *
    * @param op the operation, for messages
    * @param collection the collection, or {@code null}
-   * @param idempotent whether a transient failure may be retried
    * @param body the call; it builds its stub with {@link #points()} or {@link #collections()}
    * @param <T> the result type
    * @return the result
-   * @throws VectorStoreException mapped from the gRPC status
    */
-  public <T> T call(String op, String collection, boolean idempotent, Supplier<T> body) {
-    checkOpen();
-    Supplier<T> mapped = () -> {
-      checkOpen();
-      try {
-        return body.get();
-      } catch (StatusRuntimeException e) {
-        throw Errors.map(e, op, collection);
-      }
-    };
-    Supplier<T> guarded = () -> {
-      try {
-        return CircuitBreaker.decorateSupplier(breaker, mapped).get();
-      } catch (CallNotPermittedException e) {
-        throw new UnavailableException("Qdrant " + op + " refused: the circuit breaker of " + label
-            + " is open after repeated transient failures; retry later", e);
-      }
-    };
-    return idempotent ? Retry.decorateSupplier(retry, guarded).get() : guarded.get();
+  public <T> T idempotent(String op, String collection, Supplier<T> body) {
+    return withDeadline(() -> calls.idempotent(op, collection, () -> attempt(op, body)));
   }
 
   /**
-   * Like {@link #call} but hands the raw gRPC error to {@code onStatus} first; when it returns a
-   * non-null value, that is the result.
+   * Runs a call once (not safe to repeat: a create or drop that took effect but timed out).
    *
-   * @param op the operation
-   * @param collection the collection
-   * @param idempotent whether it may be retried
+   * @param op the operation, for messages
+   * @param collection the collection, or {@code null}
    * @param body the call
-   * @param onStatus inspects a gRPC error; returns a result or {@code null} to map it as usual
    * @param <T> the result type
    * @return the result
    */
-  public <T> T callOr(String op, String collection, boolean idempotent, Supplier<T> body,
-      java.util.function.Function<StatusRuntimeException, T> onStatus) {
-    return call(op, collection, idempotent, () -> {
+  public <T> T once(String op, String collection, Supplier<T> body) {
+    return withDeadline(() -> calls.once(op, collection, () -> attempt(op, body)));
+  }
+
+  /**
+   * Wraps a call so that a gRPC error it recognises becomes a result instead of an exception (for
+   * example NOT_FOUND "No point with id" as {@code false}).
+   *
+   * @param body the call
+   * @param onStatus returns a result for a gRPC error, or {@code null} to let it propagate
+   * @param <T> the result type
+   * @return the wrapped call
+   */
+  public static <T> Supplier<T> or(Supplier<T> body, Function<StatusRuntimeException, T> onStatus) {
+    return () -> {
       try {
         return body.get();
       } catch (StatusRuntimeException e) {
         T v = onStatus.apply(e);
-        if (v != null) {
-          return v;
+        if (v == null) {
+          throw e;
         }
-        throw e;
+        return v;
       }
-    });
+    };
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new StoreClosedException(label);
+  /** One call, with its deadline, on this thread (the stubs read it). */
+  private <T> T withDeadline(Supplier<T> call) {
+    Long outer = callDeadline.get();
+    if (outer != null) {
+      return call.get(); // nested: keep the outer call's deadline
+    }
+    callDeadline.set(System.nanoTime() + calls.policy().callBudget().toNanos());
+    try {
+      return call.get();
+    } finally {
+      callDeadline.remove();
     }
   }
 
-  /** @return the per-attempt deadline */
-  public Duration timeout() {
-    return timeout;
-  }
-
-  /** @return whether {@link #close()} was called */
-  public boolean isClosed() {
-    return closed;
+  private <T> T attempt(String op, Supplier<T> body) {
+    if (callDeadline.get() - System.nanoTime() < MIN_ATTEMPT_NANOS) {
+      throw new DeadlineExceededException("Qdrant " + op + ": the call's deadline of "
+          + calls.policy().callBudget().toMillis() + " ms passed before the attempt", null);
+    }
+    try {
+      return body.get();
+    } catch (StatusRuntimeException e) {
+      Status.Code code = e.getStatus().getCode();
+      if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+        // grpc-java waits out an exponential reconnect backoff (up to 2 min) after a failed connect;
+        // a server that is back should be used by the next attempt, not minutes later
+        channel.resetConnectBackoff();
+      }
+      throw e;
+    }
   }
 
   @Override
   public void close() {
-    closed = true;
     if (ownsChannel) {
       channel.shutdown();
       try {

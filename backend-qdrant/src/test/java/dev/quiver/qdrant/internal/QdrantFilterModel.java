@@ -23,11 +23,16 @@ import java.util.Map;
  * </ul>
  * Only what the adapter emits is modelled; anything else fails loudly.
  */
-final class QdrantFilterModel {
+public final class QdrantFilterModel {
 
   private QdrantFilterModel() {}
 
-  static boolean matches(Filter f, Map<String, Value> payload) {
+  /**
+   * @param f a Qdrant filter the adapter made
+   * @param payload a stored payload
+   * @return whether Qdrant's checker selects the point
+   */
+  public static boolean matches(Filter f, Map<String, Value> payload) {
     for (Condition c : f.getMustList()) {
       if (!matches(c, payload)) {
         return false;
@@ -106,6 +111,29 @@ final class QdrantFilterModel {
           && (!r.hasLt() || x < r.getLt()) && (!r.hasLte() || x <= r.getLte());
     }
     throw new AssertionError("field condition not modelled: " + fc);
+  }
+
+  /**
+   * A payload as a Qdrant server may keep it: every double moved by one ulp (up or down by the
+   * parity of its bits), which is harsher than Qdrant's lossy decimal parse (it moves some doubles,
+   * such as 1000000000000000.5 to 1000000000000000.4). Zeros and the largest doubles stay (no
+   * infinities, no sign changes).
+   *
+   * @param payload a payload as written
+   * @return the payload as stored
+   */
+  public static Map<String, Value> roundDoubles(Map<String, Value> payload) {
+    Map<String, Value> out = new java.util.LinkedHashMap<>();
+    payload.forEach((k, v) -> out.put(k, v.hasDoubleValue() ? Value.newBuilder().setDoubleValue(moved(v.getDoubleValue())).build() : v));
+    return out;
+  }
+
+  /** @param d a double @return it moved by one ulp, as described at {@link #roundDoubles} */
+  public static double moved(double d) {
+    if (d == 0 || Math.abs(d) == Double.MAX_VALUE || Math.abs(d) == Double.MIN_VALUE) {
+      return d;
+    }
+    return (Double.doubleToRawLongBits(d) & 1) == 0 ? Math.nextUp(d) : Math.nextDown(d);
   }
 
   static List<String> ids(Filter f, Map<String, Map<String, Value>> points) {

@@ -10,12 +10,12 @@ import jdk.incubator.vector.VectorSpecies;
  * that the module is present. Uses multiply-then-add, not {@code fma}: a fused multiply-add is
  * emulated (very slowly) on CPUs without FMA units.
  */
-public final class PanamaKernel implements VectorKernel {
+final class PanamaKernel implements VectorKernel {
 
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
 
-  /** Public, no-argument: created reflectively by {@link Kernels}. */
-  public PanamaKernel() {}
+  /** No-argument: created reflectively by {@link Kernels} (same package, so package-private suffices). */
+  PanamaKernel() {}
 
   @Override
   public String name() {

@@ -131,8 +131,14 @@ public final class MetadataIndex {
    * @return a new set holding exactly the indexed ordinals whose metadata the filter matches
    */
   public BitSet evaluate(Filter filter) {
-    BitSet out = new BitSet();
-    if (filter instanceof Filter.Comparison c) {
+    return filter.accept(evaluator);
+  }
+
+  /** Each node kind to a new set of matching ordinals. */
+  private final Filter.Visitor<BitSet> evaluator = new Filter.Visitor<>() {
+    @Override
+    public BitSet comparison(Filter.Comparison c) {
+      BitSet out = new BitSet();
       FieldIndex f = fields.get(c.field());
       if (f != null) {
         if (c.op() == Filter.Operator.EQ) {
@@ -141,36 +147,57 @@ public final class MetadataIndex {
           range(f, c.op(), (Number) c.value(), out);
         }
       }
-    } else if (filter instanceof Filter.In in) {
+      return out;
+    }
+
+    @Override
+    public BitSet in(Filter.In in) {
+      BitSet out = new BitSet();
       FieldIndex f = fields.get(in.field());
       if (f != null) {
         for (Object v : in.values()) {
           equal(f, v, out);
         }
       }
-    } else if (filter instanceof Filter.Exists e) {
+      return out;
+    }
+
+    @Override
+    public BitSet exists(Filter.Exists e) {
+      BitSet out = new BitSet();
       FieldIndex f = fields.get(e.field());
       if (f != null) {
         f.present.orInto(out);
       }
-    } else if (filter instanceof Filter.Not n) {
-      out.or(live);
-      out.andNot(evaluate(n.operand()));
-    } else if (filter instanceof Filter.And a) {
-      List<Filter> ops = a.operands();
-      out.or(evaluate(ops.get(0)));
-      for (int i = 1; i < ops.size() && !out.isEmpty(); i++) {
-        out.and(evaluate(ops.get(i)));
-      }
-    } else if (filter instanceof Filter.Or o) {
-      for (Filter op : o.operands()) {
-        out.or(evaluate(op));
-      }
-    } else {
-      throw new IllegalArgumentException("unknown filter node " + filter.getClass().getName());
+      return out;
     }
-    return out;
-  }
+
+    @Override
+    public BitSet not(Filter.Not n) {
+      BitSet out = (BitSet) live.clone(); // the complement within the live records
+      out.andNot(n.operand().accept(this));
+      return out;
+    }
+
+    @Override
+    public BitSet and(Filter.And a) {
+      List<Filter> ops = a.operands();
+      BitSet out = ops.get(0).accept(this);
+      for (int i = 1; i < ops.size() && !out.isEmpty(); i++) {
+        out.and(ops.get(i).accept(this));
+      }
+      return out;
+    }
+
+    @Override
+    public BitSet or(Filter.Or o) {
+      BitSet out = new BitSet();
+      for (Filter op : o.operands()) {
+        out.or(op.accept(this));
+      }
+      return out;
+    }
+  };
 
   private static void equal(FieldIndex f, Object value, BitSet out) {
     if (value instanceof String s) {

@@ -38,6 +38,22 @@ public final class OrdinalTable<T> {
    * @param value the value, or null to clear
    */
   public void set(int ord, T value) {
+    chunkFor(ord).set(ord & (CHUNK - 1), value);
+  }
+
+  /**
+   * Sets a value only where there is none yet, atomically.
+   *
+   * @param ord an ordinal ≥ 0
+   * @param value the value, not null
+   * @return true when it was set, false when the ordinal already had a value (left unchanged)
+   */
+  public boolean setIfAbsent(int ord, T value) {
+    return chunkFor(ord).compareAndSet(ord & (CHUNK - 1), null, value);
+  }
+
+  /** @return the chunk holding {@code ord}, growing the directory if needed */
+  private AtomicReferenceArray<T> chunkFor(int ord) {
     int c = ord >>> CHUNK_BITS;
     AtomicReferenceArray<T>[] cs = chunks;
     if (c >= cs.length) {
@@ -53,6 +69,6 @@ public final class OrdinalTable<T> {
         }
       }
     }
-    cs[c].set(ord & (CHUNK - 1), value);
+    return cs[c];
   }
 }

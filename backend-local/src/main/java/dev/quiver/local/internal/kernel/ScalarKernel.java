@@ -5,10 +5,10 @@ package dev.quiver.local.internal.kernel;
  * float sum: C2 does not reorder float additions on its own (that would change results), so
  * without this the loop runs at one add per cycle latency; with it the JIT unrolls and pipelines.
  */
-public final class ScalarKernel implements VectorKernel {
+final class ScalarKernel implements VectorKernel {
 
   /** The single instance. */
-  public static final ScalarKernel INSTANCE = new ScalarKernel();
+  static final ScalarKernel INSTANCE = new ScalarKernel();
 
   private ScalarKernel() {}
 

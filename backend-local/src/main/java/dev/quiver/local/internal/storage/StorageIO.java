@@ -14,7 +14,7 @@ import java.util.List;
  * <p>Implementations report failures as {@link IOException}; the callers translate them into
  * {@link dev.quiver.StorageException} naming the file.
  */
-public interface StorageIO {
+interface StorageIO {
 
   /** @return the real file system */
   static StorageIO standard() {

@@ -10,8 +10,12 @@ import dev.quiver.InvalidArgumentException;
  *     own entry is durable); when false every append does its own fsync under the log's lock
  * @param maxSegmentBytes a WAL segment is sealed and a new one started once it reaches this size
  * @param maxEntryBytes largest WAL entry payload accepted; recovery also treats larger lengths as damage
+ * @param truncateDamagedLog what recovery does with a damaged WAL entry (one that is not a torn tail):
+ *     false (the default) refuses to open, naming the file and offset; true truncates the log there,
+ *     dropping that entry and everything after it, and reports how many entries were lost
  */
-public record StorageOptions(StorageIO io, boolean groupCommit, long maxSegmentBytes, int maxEntryBytes) {
+public record StorageOptions(StorageIO io, boolean groupCommit, long maxSegmentBytes, int maxEntryBytes,
+    boolean truncateDamagedLog) {
 
   /** 64 MiB. */
   public static final long DEFAULT_SEGMENT_BYTES = 64L << 20;
@@ -29,9 +33,9 @@ public record StorageOptions(StorageIO io, boolean groupCommit, long maxSegmentB
     }
   }
 
-  /** @return the real file system, group commit on, 64 MiB segments, 256 MiB entries */
+  /** @return the real file system, group commit on, 64 MiB segments, 256 MiB entries, damage refused */
   public static StorageOptions defaults() {
-    return new StorageOptions(StorageIO.standard(), true, DEFAULT_SEGMENT_BYTES, DEFAULT_MAX_ENTRY_BYTES);
+    return new StorageOptions(StorageIO.standard(), true, DEFAULT_SEGMENT_BYTES, DEFAULT_MAX_ENTRY_BYTES, false);
   }
 
   /**
@@ -39,7 +43,7 @@ public record StorageOptions(StorageIO io, boolean groupCommit, long maxSegmentB
    * @return a copy using it
    */
   public StorageOptions withIo(StorageIO newIo) {
-    return new StorageOptions(newIo, groupCommit, maxSegmentBytes, maxEntryBytes);
+    return new StorageOptions(newIo, groupCommit, maxSegmentBytes, maxEntryBytes, truncateDamagedLog);
   }
 
   /**
@@ -47,7 +51,7 @@ public record StorageOptions(StorageIO io, boolean groupCommit, long maxSegmentB
    * @return a copy
    */
   public StorageOptions withGroupCommit(boolean on) {
-    return new StorageOptions(io, on, maxSegmentBytes, maxEntryBytes);
+    return new StorageOptions(io, on, maxSegmentBytes, maxEntryBytes, truncateDamagedLog);
   }
 
   /**
@@ -55,7 +59,7 @@ public record StorageOptions(StorageIO io, boolean groupCommit, long maxSegmentB
    * @return a copy
    */
   public StorageOptions withMaxSegmentBytes(long bytes) {
-    return new StorageOptions(io, groupCommit, bytes, maxEntryBytes);
+    return new StorageOptions(io, groupCommit, bytes, maxEntryBytes, truncateDamagedLog);
   }
 
   /**
@@ -63,6 +67,14 @@ public record StorageOptions(StorageIO io, boolean groupCommit, long maxSegmentB
    * @return a copy
    */
   public StorageOptions withMaxEntryBytes(int bytes) {
-    return new StorageOptions(io, groupCommit, maxSegmentBytes, bytes);
+    return new StorageOptions(io, groupCommit, maxSegmentBytes, bytes, truncateDamagedLog);
+  }
+
+  /**
+   * @param on whether recovery truncates the log at a damaged entry instead of refusing to open
+   * @return a copy
+   */
+  public StorageOptions withTruncateDamagedLog(boolean on) {
+    return new StorageOptions(io, groupCommit, maxSegmentBytes, maxEntryBytes, on);
   }
 }

@@ -47,7 +47,7 @@ public final class StoreStorage implements Closeable {
    * @param snapshotFile the loaded snapshot's file name, or null
    * @param wal what the log's recovery found
    */
-  public record RecoveryReport(long snapshotSequence, String snapshotFile, WriteAheadLog.RecoveryReport wal) {}
+  public record RecoveryReport(long snapshotSequence, String snapshotFile, LogRecoveryReport wal) {}
 
   private StoreStorage(StorageIO io, Path dir, Closeable lock, WriteAheadLog wal, Manifest manifest) {
     this.io = io;
@@ -176,7 +176,7 @@ public final class StoreStorage implements Closeable {
    * @return {@code <dir>/collections/<collection>}
    * @throws InvalidArgumentException if the name is not a valid collection name
    */
-  public Path collectionDirectory(String collection) {
+  Path collectionDirectory(String collection) {
     dev.quiver.CollectionSpec.checkName(collection);
     return inside(dir, "collections/" + collection);
   }
@@ -199,7 +199,7 @@ public final class StoreStorage implements Closeable {
    * @throws StorageException if it could not be made durable; the storage then refuses further writes
    *     until reopened, and the operation may or may not be present after reopening
    */
-  public long append(Operation op) {
+  long append(Operation op) {
     return wal.append(Codec.encode(op));
   }
 
@@ -228,9 +228,14 @@ public final class StoreStorage implements Closeable {
     return wal.lastSequence();
   }
 
-  /** @return the write-ahead log, for inspection */
-  public WriteAheadLog wal() {
+  /** @return the write-ahead log (tests in this package) */
+  WriteAheadLog wal() {
     return wal;
+  }
+
+  /** @return how many segment files the write-ahead log has now */
+  public int segmentCount() {
+    return wal.segmentFiles().size();
   }
 
   /**

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
 
 /**
@@ -29,10 +27,9 @@ import java.util.zip.CRC32C;
  * footer (16)     : present once the segment is sealed (see {@link FileFormat})
  * </pre>
  * {@code durable} is the highest sequence known to be on stable storage when the entry was written.
- * Recovery uses it to tell a torn tail from real corruption: if an entry is damaged and a later intact
- * entry says the damaged one was already durable, the damage cannot come from a crash and opening
- * fails loudly; otherwise the damaged entry and everything after it were never acknowledged and are
- * truncated away.
+ * Recovery ({@link WalRecovery}) drops a torn tail (an incomplete last entry: a process killed
+ * mid-append leaves nothing else) and refuses to open a log with a damaged complete entry, naming the
+ * file and byte offset, unless {@link StorageOptions#truncateDamagedLog()} asks it to truncate there.
  *
  * <h2>Failures</h2>
  * After any I/O error on the active segment the log refuses further writes (each call throws
@@ -44,11 +41,10 @@ import java.util.zip.CRC32C;
  * <p>Thread-safe. With group commit, concurrent appenders write their entries one after another and
  * then share fsyncs: one of them forces the file for everybody written so far while the others wait.
  */
-public final class WriteAheadLog implements Closeable {
+final class WriteAheadLog implements Closeable {
 
   static final String PREFIX = "wal-";
   static final String SUFFIX = ".qlog";
-  private static final Pattern NAME = Pattern.compile("wal-(\\d{20})\\.qlog");
 
   static final int SEGMENT_HEADER_SIZE = FileFormat.HEADER_SIZE + 8 + 4;
   /** length + sequence + durable. */
@@ -57,7 +53,7 @@ public final class WriteAheadLog implements Closeable {
 
   /** Receives the entries replayed at open. */
   @FunctionalInterface
-  public interface EntryVisitor {
+  interface EntryVisitor {
     /**
      * @param sequence the entry's sequence number (consecutive, from 1)
      * @param payload its bytes
@@ -65,15 +61,6 @@ public final class WriteAheadLog implements Closeable {
     void entry(long sequence, byte[] payload);
   }
 
-  /**
-   * What recovery found; for logs and tests.
-   *
-   * @param lastSequence the last sequence in the log after recovery (or the snapshot's, if larger)
-   * @param replayed how many entries were handed to the visitor
-   * @param truncatedBytes bytes dropped as a torn tail
-   * @param truncatedReason why, or null when nothing was dropped
-   */
-  public record RecoveryReport(long lastSequence, long replayed, long truncatedBytes, String truncatedReason) {}
 
   private final StorageIO io;
   private final Path dir;
@@ -91,7 +78,7 @@ public final class WriteAheadLog implements Closeable {
   private boolean syncing;
   private StorageException failure;
   private boolean closed;
-  private RecoveryReport report;
+  private LogRecoveryReport report;
 
   private WriteAheadLog(StorageIO io, Path dir, StorageOptions options) {
     this.io = io;
@@ -123,255 +110,22 @@ public final class WriteAheadLog implements Closeable {
   }
 
   private void recover(long covered, EntryVisitor visitor) {
-    List<Path> files;
-    try {
-      files = io.list(dir);
-    } catch (IOException e) {
-      throw FileFormat.io("listing", dir, e);
-    }
-    TreeMap<Long, Path> found = new TreeMap<>();
-    for (Path f : files) {
-      Matcher m = NAME.matcher(f.getFileName().toString());
-      if (m.matches()) {
-        found.put(Long.parseLong(m.group(1)), f);
-      }
-    }
-    // Segments whose every entry is covered by the snapshot are leftovers of an interrupted cleanup.
-    while (found.size() > 1) {
-      Map.Entry<Long, Path> first = found.firstEntry();
-      long nextFirst = found.higherKey(first.getKey());
-      if (nextFirst - 1 > covered) {
-        break;
-      }
-      delete(first.getValue());
-      found.pollFirstEntry();
-    }
-
-    long next = -1; // the sequence the next entry must carry
-    long replayed = 0;
-    long truncated = 0;
-    String truncatedReason = null;
-    Path last = found.isEmpty() ? null : found.lastEntry().getValue();
-    long lastValidEnd = -1;
-    boolean lastSealed = false;
-    boolean lastHasHeader = true;
-    for (Map.Entry<Long, Path> seg : found.entrySet()) {
-      Path file = seg.getValue();
-      boolean isLast = file.equals(last);
-      byte[] data = readAll(file);
-      int size = data.length;
-      if (!validSegmentHeader(data, seg.getKey())) {
-        if (isLast && size <= SEGMENT_HEADER_SIZE) {
-          // Creation of the newest segment was interrupted before its header was durable; it never
-          // held an entry, because the header is fsynced before the first append.
-          lastHasHeader = false;
-          truncated += size;
-          truncatedReason = "incomplete segment header";
-          break;
-        }
-        throw FileFormat.corrupt(file, describeHeaderProblem(data, seg.getKey()));
-      }
-      long first = seg.getKey();
-      if (next == -1) {
-        if (first > covered + 1) {
-          throw new StorageException("write-ahead log in " + dir + " is missing entries " + (covered + 1) + ".."
-              + (first - 1) + " (the oldest segment " + file.getFileName() + " starts at " + first + ")", null);
-        }
-      } else if (first != next) {
-        throw new StorageException("write-ahead log in " + dir + " has a gap or overlap: " + file.getFileName()
-            + " starts at " + first + " but the previous segment ends at " + (next - 1), null);
-      }
-      next = first;
-      int pos = SEGMENT_HEADER_SIZE;
-      boolean sealed = false;
-      while (pos < size) {
-        if (size - pos >= 4 && readInt(data, pos) == FileFormat.FOOTER_MAGIC) {
-          String problem = footerProblem(data, pos);
-          if (problem == null) {
-            sealed = true;
-            pos = size;
-            break;
-          }
-          if (!isLast) {
-            throw FileFormat.corrupt(file, "bad footer at offset " + pos + ": " + problem);
-          }
-          truncated += size - pos;
-          truncatedReason = "torn footer at offset " + pos + " (" + problem + ")";
-          break;
-        }
-        String problem = entryProblem(file, data, pos, next);
-        if (problem == null) {
-          int len = readInt(data, pos);
-          if (next > covered) {
-            byte[] payload = java.util.Arrays.copyOfRange(data, pos + ENTRY_HEADER_SIZE, pos + ENTRY_HEADER_SIZE + len);
-            visitor.entry(next, payload);
-            replayed++;
-          }
-          next++;
-          pos += ENTRY_OVERHEAD + len;
-          continue;
-        }
-        if (!isLast) {
-          throw FileFormat.corrupt(file, "entry " + next + " at offset " + pos + " is damaged (" + problem
-              + ") in a sealed segment");
-        }
-        long proof = laterDurableProof(data, pos + 1, next);
-        if (proof >= 0) {
-          throw FileFormat.corrupt(file, "entry " + next + " at offset " + pos + " is damaged (" + problem
-              + ") but the intact later entry " + proof + " records it as already durable: this is corruption, not a torn write");
-        }
-        truncated += size - pos;
-        truncatedReason = "torn tail at offset " + pos + ", entry " + next + ": " + problem;
-        break;
-      }
-      if (!sealed && !isLast) {
-        throw FileFormat.corrupt(file, "sealed segment has no footer");
-      }
-      if (isLast) {
-        lastValidEnd = pos;
-        lastSealed = sealed && pos == size;
-      }
-    }
-    if (next == -1) {
-      next = covered + 1;
-    } else if (next <= covered) {
-      // The log ends inside the snapshot's range: fine (the snapshot holds those entries).
-      next = covered + 1;
-    }
-    lastSequence = next - 1;
+    WalRecovery r = new WalRecovery(io, dir, covered, options, visitor);
+    r.run();
+    lastSequence = r.lastSequence;
     durableSequence = lastSequence;
-    report = new RecoveryReport(lastSequence, replayed, truncated, truncatedReason);
-
+    report = r.report;
     // Make the previous last segment durable and sealed before anything new is acknowledged: its
     // entries may still sit only in the page cache of a killed process.
-    if (last != null) {
-      if (!lastHasHeader) {
-        delete(last);
-        found.remove(found.lastKey());
-      } else if (lastValidEnd == SEGMENT_HEADER_SIZE && !lastSealed) {
-        delete(last); // no entries: the new segment takes over its first sequence
-        found.remove(found.lastKey());
+    if (r.last != null) {
+      if (r.deleteLast) {
+        delete(r.last);
       } else {
-        seal(last, lastValidEnd, lastSealed);
+        seal(r.last, r.lastValidEnd, r.lastSealed);
       }
     }
-    segments.putAll(found);
+    segments.putAll(r.segments);
     startSegment(lastSequence + 1);
-  }
-
-  private static int readInt(byte[] b, int pos) {
-    return ((b[pos] & 0xFF) << 24) | ((b[pos + 1] & 0xFF) << 16) | ((b[pos + 2] & 0xFF) << 8) | (b[pos + 3] & 0xFF);
-  }
-
-  private static long readLong(byte[] b, int pos) {
-    return ((long) readInt(b, pos) << 32) | (readInt(b, pos + 4) & 0xFFFFFFFFL);
-  }
-
-  private static boolean validSegmentHeader(byte[] data, long first) {
-    return describeHeaderProblem(data, first) == null;
-  }
-
-  private static String describeHeaderProblem(byte[] data, long first) {
-    if (data.length < SEGMENT_HEADER_SIZE) {
-      return "segment shorter than its header (" + data.length + " bytes)";
-    }
-    try {
-      FileFormat.checkHeader(data, 0, data.length, FileFormat.Kind.WAL_SEGMENT);
-    } catch (FormatException e) {
-      return e.getMessage();
-    }
-    CRC32C crc = new CRC32C();
-    crc.update(data, 0, SEGMENT_HEADER_SIZE - 4);
-    if ((int) crc.getValue() != readInt(data, SEGMENT_HEADER_SIZE - 4)) {
-      return "segment header checksum mismatch";
-    }
-    long stored = readLong(data, FileFormat.HEADER_SIZE);
-    if (stored != first) {
-      return "segment header says it starts at " + stored + " but its name says " + first;
-    }
-    return null;
-  }
-
-  /** @return null when an intact entry with sequence {@code expected} starts at {@code pos} */
-  private String entryProblem(Path file, byte[] data, int pos, long expected) {
-    int avail = data.length - pos;
-    if (avail < ENTRY_OVERHEAD) {
-      return "only " + avail + " bytes left, an entry needs at least " + ENTRY_OVERHEAD;
-    }
-    int len = readInt(data, pos);
-    if (len < 0 || len > options.maxEntryBytes()) {
-      return "implausible length " + len;
-    }
-    if ((long) len + ENTRY_OVERHEAD > avail) {
-      return "entry of " + (len + ENTRY_OVERHEAD) + " bytes but only " + avail + " left";
-    }
-    CRC32C crc = new CRC32C();
-    crc.update(data, pos, ENTRY_HEADER_SIZE + len);
-    if ((int) crc.getValue() != readInt(data, pos + ENTRY_HEADER_SIZE + len)) {
-      return "checksum mismatch";
-    }
-    long seq = readLong(data, pos + 4);
-    if (seq != expected) {
-      // An intact entry with the wrong number cannot come from a crash during an append.
-      throw FileFormat.corrupt(file, "intact entry at offset " + pos + " carries sequence " + seq + " where "
-          + expected + " was expected");
-    }
-    return null;
-  }
-
-  /**
-   * Looks past a damaged entry for an intact one that proves the damaged one had been durable.
-   *
-   * @return that entry's sequence, or -1 when there is none (the damage is a torn tail)
-   */
-  private long laterDurableProof(byte[] data, int from, long damaged) {
-    for (int p = from; p + ENTRY_OVERHEAD <= data.length; p++) {
-      int len = readInt(data, p);
-      if (len < 0 || len > options.maxEntryBytes() || (long) p + ENTRY_OVERHEAD + len > data.length) {
-        continue;
-      }
-      long seq = readLong(data, p + 4);
-      long durable = readLong(data, p + 12);
-      // Cheap plausibility checks first, so random bytes almost never reach the CRC.
-      if (seq <= damaged || durable < damaged || durable >= seq) {
-        continue;
-      }
-      CRC32C crc = new CRC32C();
-      crc.update(data, p, ENTRY_HEADER_SIZE + len);
-      if ((int) crc.getValue() == readInt(data, p + ENTRY_HEADER_SIZE + len)) {
-        return seq;
-      }
-    }
-    return -1;
-  }
-
-  private static String footerProblem(byte[] data, int pos) {
-    if (data.length - pos != FileFormat.FOOTER_SIZE) {
-      return (data.length - pos) + " bytes where a " + FileFormat.FOOTER_SIZE + "-byte footer should end the file";
-    }
-    if (readLong(data, pos + 4) != pos) {
-      return "footer length " + readLong(data, pos + 4) + " does not match its offset " + pos;
-    }
-    CRC32C crc = new CRC32C();
-    crc.update(data, 0, data.length - 4);
-    if ((int) crc.getValue() != readInt(data, data.length - 4)) {
-      return "segment checksum mismatch";
-    }
-    return null;
-  }
-
-  private byte[] readAll(Path file) {
-    try (StorageIO.StorageFile f = io.openRead(file)) {
-      long size = f.size();
-      if (size > Integer.MAX_VALUE - 64) {
-        throw FileFormat.corrupt(file, "segment of " + size + " bytes is larger than any this log writes");
-      }
-      byte[] data = new byte[(int) size];
-      FileFormat.readFully(f, ByteBuffer.wrap(data), 0);
-      return data;
-    } catch (IOException e) {
-      throw FileFormat.io("reading", file, e);
-    }
   }
 
   private void delete(Path file) {
@@ -444,7 +198,7 @@ public final class WriteAheadLog implements Closeable {
   }
 
   /** @return what recovery found when this log was opened */
-  public RecoveryReport recoveryReport() {
+  LogRecoveryReport recoveryReport() {
     return report;
   }
 

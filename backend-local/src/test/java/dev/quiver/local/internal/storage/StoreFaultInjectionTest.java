@@ -15,6 +15,7 @@ import dev.quiver.SearchRequest;
 import dev.quiver.StorageException;
 import dev.quiver.VectorCollection;
 import dev.quiver.local.DurableTestAccess;
+import dev.quiver.local.LocalHealth;
 import dev.quiver.local.LocalVectorStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -241,6 +242,48 @@ class StoreFaultInjectionTest {
       int acked = runUntilFault(root.resolve("s" + n), true, 2048, fault);
       System.out.println("snapshot-time fault scenario " + n++ + ": "
           + (acked < 0 ? "no write failed (a snapshot absorbed the fault)" : "a write failed after " + acked + " acknowledged"));
+    }
+  }
+
+  /**
+   * A background snapshot that fails is logged at WARNING and reported by {@code health()}; the store
+   * keeps acknowledging writes, and every one of them is there after reopening.
+   */
+  @Test
+  void aFailedBackgroundSnapshotIsReportedAndWritesStayDurable() {
+    Path dir = root.resolve("health");
+    FaultyStorageIO io = new FaultyStorageIO();
+    Model acked = new Model();
+    try (dev.quiver.local.LogCapture log = new dev.quiver.local.LogCapture()) {
+      LocalVectorStore store = DurableTestAccess.builder(dir, StorageOptions.defaults().withIo(io))
+          .snapshotThresholdBytes(2048).snapshotOnClose(false).open();
+      try {
+        store.createCollection(GRAPH);
+        store.createCollection(FLAT);
+        io.failMove(1); // the first snapshot's rename into place
+        int i = 0;
+        // write until the background snapshot has run and failed, then some more
+        for (int after = 0; after < 30 && i < 5000; i++) {
+          op(i, store, null);
+          op(i, null, acked);
+          if (!store.health().isOk()) {
+            after++;
+          }
+        }
+        LocalHealth h = store.health();
+        assertEquals(LocalHealth.Status.DEGRADED, h.status(), "after " + i + " writes: " + h);
+        LocalHealth.Event ev = h.events().get(0);
+        assertEquals(LocalHealth.Kind.SNAPSHOT_FAILED, ev.kind());
+        assertTrue(ev.message().contains("injected failure"), ev.message());
+        assertTrue(log.messages(java.util.logging.Level.WARNING).contains(ev.message()), "logged at WARNING");
+        assertEquals(acked.colls, contents(store), "writes after the failure were acknowledged and applied");
+      } finally {
+        store.close();
+      }
+    }
+    try (LocalVectorStore again = LocalVectorStore.open(dir)) {
+      assertEquals(acked.colls, contents(again), "every acknowledged write is durable");
+      assertTrue(again.health().isOk(), again.health().toString());
     }
   }
 }

@@ -136,19 +136,38 @@ class WriteAheadLogTest {
     assertEntries(replay(sync), 5);
   }
 
-  @Test
-  void corruptionInTheMiddleFollowedByValidEntriesFailsLoudly() throws Exception {
+  /** Byte offset of entry {@code seq} in a segment written by {@link #payload} appends from 1. */
+  private static long offsetOf(long seq) {
+    long offset = WriteAheadLog.SEGMENT_HEADER_SIZE;
+    for (long i = 1; i < seq; i++) {
+      offset += WriteAheadLog.ENTRY_OVERHEAD + payload(i).length;
+    }
+    return offset;
+  }
+
+  private void appendEntries(long count) {
     try (WriteAheadLog wal = open(sync, new TreeMap<>())) {
-      for (long i = 1; i <= 10; i++) {
+      for (long i = 1; i <= count; i++) {
         wal.append(payload(i));
       }
     }
+  }
+
+  /** Deletes every segment but {@code keep} (recovery sealed it and started another). */
+  private void deleteOtherSegments(Path keep) throws IOException {
+    try (var files = Files.list(dir)) {
+      for (Path p : files.filter(p -> !p.equals(keep) && p.getFileName().toString().startsWith("wal-")).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  @Test
+  void corruptionInTheMiddleFollowedByValidEntriesFailsLoudly() throws Exception {
+    appendEntries(10);
     Path seg = onlySegmentWithEntries();
     byte[] data = Files.readAllBytes(seg);
-    long offset = WriteAheadLog.SEGMENT_HEADER_SIZE;
-    for (long i = 1; i < 4; i++) {
-      offset += WriteAheadLog.ENTRY_OVERHEAD + payload(i).length;
-    }
+    long offset = offsetOf(4);
     // Damage entry 4's payload, then (separately) its length field.
     for (int delta : new int[] {WriteAheadLog.ENTRY_HEADER_SIZE + 2, 1}) {
       byte[] bad = data.clone();
@@ -156,10 +175,114 @@ class WriteAheadLogTest {
       Files.write(seg, bad);
       StorageException e = assertThrows(StorageException.class, () -> replay(sync));
       assertTrue(e.getMessage().contains(seg.getFileName().toString()), e.getMessage());
-      assertTrue(e.getMessage().contains("entry 4"), e.getMessage());
+      assertTrue(e.getMessage().contains("entry 4 at byte offset " + offset), e.getMessage());
+      assertTrue(e.getMessage().contains("7 entries (4..10)"), e.getMessage());
+      assertEquals(data.length, Files.size(seg), "a refused open changes nothing");
     }
     Files.write(seg, data);
     assertEntries(replay(sync), 10);
+  }
+
+  /** The old rule let a damaged last entry pass for a torn tail: it is complete, so it is damage. */
+  @Test
+  void aFlippedByteInTheLastCompleteEntryIsRefused() throws Exception {
+    appendEntries(10);
+    Path seg = onlySegmentWithEntries();
+    byte[] bad = Files.readAllBytes(seg);
+    long offset = offsetOf(10);
+    bad[(int) offset + WriteAheadLog.ENTRY_HEADER_SIZE] ^= 0x01;
+    Files.write(seg, bad);
+    StorageException e = assertThrows(StorageException.class, () -> replay(sync));
+    assertTrue(e.getMessage().contains(seg.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("entry 10 at byte offset " + offset), e.getMessage());
+    assertTrue(e.getMessage().contains("checksum mismatch"), e.getMessage());
+
+    StorageOptions truncate = sync.withTruncateDamagedLog(true);
+    Map<Long, byte[]> got = new TreeMap<>();
+    try (WriteAheadLog wal = open(truncate, got)) {
+      assertEquals(1, wal.recoveryReport().lostEntries());
+      assertTrue(wal.recoveryReport().damage().contains("byte offset " + offset), wal.recoveryReport().damage());
+      assertEquals(10, wal.append(payload(10)), "the dropped sequence is reused");
+    }
+    assertEntries(got, 9);
+    Map<Long, byte[]> again = new TreeMap<>();
+    try (WriteAheadLog wal = open(sync, again)) {
+      assertEquals(0, wal.recoveryReport().lostEntries(), "the truncated log is clean");
+      assertEquals(null, wal.recoveryReport().damage());
+    }
+    assertEntries(again, 10);
+  }
+
+  @Test
+  void recoveryByTruncationDropsEverythingFromTheDamageOnAndCountsIt() throws Exception {
+    appendEntries(10);
+    Path seg = onlySegmentWithEntries();
+    byte[] bad = Files.readAllBytes(seg);
+    bad[(int) offsetOf(4) + WriteAheadLog.ENTRY_HEADER_SIZE + 3] ^= 0x10;
+    Files.write(seg, bad);
+    StorageOptions truncate = sync.withTruncateDamagedLog(true);
+    Map<Long, byte[]> got = new TreeMap<>();
+    try (WriteAheadLog wal = open(truncate, got)) {
+      LogRecoveryReport r = wal.recoveryReport();
+      assertEquals(7, r.lostEntries(), r.toString());
+      assertEquals(3, r.lastSequence());
+      assertEquals(bad.length - offsetOf(4), r.truncatedBytes());
+      assertTrue(r.damage().contains(seg.toString()) && r.damage().contains("entry 4"), r.damage());
+      assertEquals(4, wal.append(payload(4)));
+    }
+    assertEntries(got, 3);
+    assertEntries(replay(sync), 4);
+  }
+
+  @Test
+  void truncationAtADamagedSealedSegmentDropsTheSegmentsAfterIt() throws Exception {
+    StorageOptions small = sync.withMaxSegmentBytes(1024);
+    try (WriteAheadLog wal = open(small, new TreeMap<>())) {
+      for (long i = 1; i <= 200; i++) {
+        wal.append(payload(i));
+      }
+    }
+    List<Path> segs = new ArrayList<>();
+    try (var s = Files.list(dir)) {
+      s.filter(p -> p.getFileName().toString().startsWith("wal-")).sorted().forEach(segs::add);
+    }
+    Path third = segs.get(2);
+    long first = Long.parseLong(third.getFileName().toString().substring(4, 24));
+    byte[] bad = Files.readAllBytes(third);
+    bad[WriteAheadLog.SEGMENT_HEADER_SIZE + WriteAheadLog.ENTRY_HEADER_SIZE] ^= 1; // its first entry
+    Files.write(third, bad);
+    StorageException e = assertThrows(StorageException.class, () -> replay(small));
+    assertTrue(e.getMessage().contains(third.toString()), e.getMessage());
+    assertTrue(e.getMessage().contains("entry " + first + " at byte offset " + WriteAheadLog.SEGMENT_HEADER_SIZE),
+        e.getMessage());
+
+    Map<Long, byte[]> got = new TreeMap<>();
+    try (WriteAheadLog wal = open(small.withTruncateDamagedLog(true), got)) {
+      assertEquals(200 - first + 1, wal.recoveryReport().lostEntries(), wal.recoveryReport().toString());
+      assertEquals(first - 1, wal.lastSequence());
+    }
+    assertEntries(got, first - 1);
+    for (Path later : segs.subList(3, segs.size())) {
+      assertTrue(!Files.exists(later) || Files.size(later) == WriteAheadLog.SEGMENT_HEADER_SIZE,
+          "dropped: " + later);
+    }
+    assertEntries(replay(small), first - 1);
+  }
+
+  @Test
+  void nonZeroGarbageAfterTheLastEntryIsDamageNotATornTail() throws Exception {
+    appendEntries(5);
+    Path seg = onlySegmentWithEntries();
+    byte[] garbage = new byte[256];
+    java.util.Arrays.fill(garbage, (byte) 0x5A);
+    Files.write(seg, garbage, StandardOpenOption.APPEND);
+    StorageException e = assertThrows(StorageException.class, () -> replay(sync));
+    assertTrue(e.getMessage().contains("entry 6 at byte offset " + offsetOf(6)), e.getMessage());
+    Map<Long, byte[]> got = new TreeMap<>();
+    try (WriteAheadLog wal = open(sync.withTruncateDamagedLog(true), got)) {
+      assertEquals(1, wal.recoveryReport().lostEntries(), "the damaged entry itself");
+    }
+    assertEntries(got, 5);
   }
 
   /** A hand-made entry frame, as {@link WriteAheadLog#write} frames them. */
@@ -173,38 +296,31 @@ class WriteAheadLogTest {
   }
 
   /**
-   * Under group commit a crash can persist a later entry of an unsynced batch and lose an earlier
-   * one. The later entry's {@code durable} field tells the two cases apart.
+   * A damaged entry followed by an intact one is never a torn tail, whatever the later entry's
+   * {@code durable} field says: a process kill cannot leave it (a power cut that persisted a later
+   * page of an unsynced group-commit batch could, and then only recovery by truncation opens the log).
    */
   @Test
-  void aDamagedEntryIsATornTailUnlessALaterEntryProvesItWasDurable() throws Exception {
-    try (WriteAheadLog wal = open(sync, new TreeMap<>())) {
-      for (long i = 1; i <= 3; i++) {
-        wal.append(payload(i));
-      }
-    }
+  void aDamagedEntryFollowedByAnIntactOneIsRefused() throws Exception {
+    appendEntries(3);
     Path seg = onlySegmentWithEntries();
     byte[] base = Files.readAllBytes(seg);
-    java.io.ByteArrayOutputStream unsynced = new java.io.ByteArrayOutputStream();
-    unsynced.write(base);
-    unsynced.write(frame(4, 3, payload(4), true)); // lost half of an unsynced batch
-    unsynced.write(frame(5, 3, payload(5), false)); // same batch, persisted: durable says 4 was not yet synced
-    Files.write(seg, unsynced.toByteArray());
-    assertEntries(replay(sync), 3);
-
-    // Back to the state before that recovery (which sealed the segment and started another).
-    try (var files = Files.list(dir)) {
-      for (Path p : files.filter(p -> !p.equals(seg) && p.getFileName().toString().startsWith("wal-")).toList()) {
-        Files.delete(p);
-      }
+    for (long durableOf5 : new long[] {3, 4}) {
+      java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+      log.write(base);
+      log.write(frame(4, 3, payload(4), true));
+      log.write(frame(5, durableOf5, payload(5), false));
+      Files.write(seg, log.toByteArray());
+      deleteOtherSegments(seg);
+      StorageException e = assertThrows(StorageException.class, () -> replay(sync));
+      assertTrue(e.getMessage().contains("entry 4 at byte offset " + base.length), e.getMessage());
+      assertTrue(e.getMessage().contains("2 entries (4..5)"), e.getMessage());
     }
-    java.io.ByteArrayOutputStream proven = new java.io.ByteArrayOutputStream();
-    proven.write(base);
-    proven.write(frame(4, 3, payload(4), true));
-    proven.write(frame(5, 4, payload(5), false)); // written after 4 was durable: 4's damage is not a crash
-    Files.write(seg, proven.toByteArray());
-    StorageException e = assertThrows(StorageException.class, () -> replay(sync));
-    assertTrue(e.getMessage().contains("entry 4") && e.getMessage().contains("corruption"), e.getMessage());
+    Map<Long, byte[]> got = new TreeMap<>();
+    try (WriteAheadLog wal = open(sync.withTruncateDamagedLog(true), got)) {
+      assertEquals(2, wal.recoveryReport().lostEntries());
+    }
+    assertEntries(got, 3);
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.quiver.local.internal.index;
+package dev.quiver.local;
 
 /**
  * Chooses between an exact scan of the records a filter admits and a filter-aware graph search.
@@ -11,10 +11,10 @@ package dev.quiver.local.internal.index;
  * i.e. when {@code matching² > ef · m · total}. On 1M records with ef=100, m=16 the switch is near
  * 40k admitted records (4 %); on 10k records near 4k. A floor keeps tiny scans exact regardless.
  */
-public final class SearchPlanner {
+final class SearchPlanner {
 
   /** Below this many admitted records a scan is always used: it is exact and costs almost nothing. */
-  public static final int MIN_GRAPH_CANDIDATES = 1_000;
+  static final int MIN_GRAPH_CANDIDATES = 1_000;
 
   private final double costFactor;
 
@@ -22,12 +22,12 @@ public final class SearchPlanner {
    * @param costFactor multiplies the graph's estimated cost; 1 is the model above, 0 always
    *     prefers the graph (tests use it to exercise filter-aware traversal), large values prefer scans
    */
-  public SearchPlanner(double costFactor) {
+  SearchPlanner(double costFactor) {
     this.costFactor = costFactor;
   }
 
   /** @return the planner with the cost model as documented */
-  public static SearchPlanner standard() {
+  static SearchPlanner standard() {
     return new SearchPlanner(1.0);
   }
 
@@ -38,7 +38,7 @@ public final class SearchPlanner {
    * @param m the graph's neighbours per node
    * @return true when an exact scan of the admitted records is expected to be cheaper
    */
-  public boolean preferScan(long matching, long total, int ef, int m) {
+  boolean preferScan(long matching, long total, int ef, int m) {
     if (costFactor == 0) {
       return false;
     }

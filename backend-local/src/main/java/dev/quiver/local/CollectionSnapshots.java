@@ -1,0 +1,244 @@
+package dev.quiver.local;
+
+import dev.quiver.CollectionSpec;
+import dev.quiver.IndexSpec;
+import dev.quiver.Metadata;
+import dev.quiver.Record;
+import dev.quiver.local.internal.index.HnswGraph;
+import dev.quiver.local.internal.kernel.Kernels;
+import dev.quiver.local.internal.storage.SnapshotWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The glue between one collection and the store's snapshots: {@link #capture} takes the state a
+ * snapshot writes (records and, for HNSW, the graph with every record's ordinal), and
+ * {@link #restore} fills a fresh collection from a snapshot section, reusing the saved graph when it
+ * is usable and rebuilding it from the records otherwise. WAL operations after the snapshot are then
+ * replayed through {@link CollectionState}'s {@code apply*} methods.
+ */
+final class CollectionSnapshots {
+
+  private final CollectionState state;
+
+  CollectionSnapshots(CollectionState state) {
+    this.state = state;
+  }
+
+  /** Version of the {@link #writeIndexTo} format. */
+  static final int INDEX_FORMAT_VERSION = 1;
+
+  /**
+   * Writes what a snapshot needs beyond the records to reopen without rebuilding the graph: the
+   * ordinal of every live record and the graph (live vectors omitted: the records hold them).
+   * Writers must be stopped while this runs (the storage layer snapshots under its own lock);
+   * searches may continue. Versioned; checksumming is the storage layer's job.
+   *
+   * @param out the sink (for example a snapshot blob)
+   * @throws IOException from the sink
+   */
+  void writeIndexTo(DataOutput out) throws IOException {
+    state.commitLock.readLock().lock();
+    try {
+      out.writeInt(INDEX_FORMAT_VERSION);
+      out.writeInt(state.nextOrd.get());
+      out.writeInt(state.byId.size());
+      for (Slot s : state.byId.values()) {
+        out.writeUTF(s.id);
+        out.writeInt(s.ord);
+      }
+      out.writeBoolean(state.graph != null);
+      if (state.graph != null) {
+        state.graph.writeTo(out, false);
+      }
+    } finally {
+      state.commitLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * What {@link #restore} did.
+   *
+   * @param reused true when the saved graph was used, false when the graph was rebuilt from the records
+   * @param problem why saved index state that was there could not be used, or null (reused, or there was
+   *     none to use)
+   */
+  record Restored(boolean reused, String problem) {}
+
+  /**
+   * Fills a new, not yet shared collection from recovered records and, when given, the state
+   * {@link #writeIndexTo} wrote with them. Without that state, or when it is unreadable or does not
+   * match the records (a different set of ids, another index kind), the graph is rebuilt from the
+   * records: slower, never wrong; the result then says why. WAL operations after the snapshot are
+   * then applied with the ordinary methods.
+   *
+   * @param records the records of the snapshot section
+   * @param index the index state, or null
+   * @return whether the saved graph was used, and if not, what was wrong with it
+   */
+  Restored restore(Collection<Record> records, DataInput index) {
+    String problem = null;
+    if (index != null) {
+      try {
+        restoreSaved(records, index);
+        return new Restored(true, null);
+      } catch (IOException | RuntimeException e) {
+        // fall through to a rebuild: the saved index is an optimisation, the records are the truth
+        problem = e.getMessage() != null ? e.getMessage() : e.toString();
+      }
+      // undo a partial restore
+      state.byId.clear();
+      for (int ord = 0; ord < state.nextOrd.get(); ord++) {
+        Slot s = state.slots.get(ord);
+        if (s != null) {
+          state.metadataIndex.remove(ord, s.metadata);
+          state.slots.set(ord, null);
+        }
+      }
+      state.nextOrd.set(0);
+      state.graph = state.newGraph();
+    }
+    state.applyAll(records);
+    return new Restored(false, problem);
+  }
+
+  /** @throws IOException saying why the saved state cannot be used */
+  private void restoreSaved(Collection<Record> records, DataInput in) throws IOException {
+    int version = in.readInt();
+    if (version != INDEX_FORMAT_VERSION) {
+      throw new IOException("index state format version " + version + " is not supported (this build reads "
+          + INDEX_FORMAT_VERSION + ")");
+    }
+    int savedNext = in.readInt();
+    int live = in.readInt();
+    if (live != records.size() || savedNext < live) {
+      throw new IOException("index state lists " + live + " records (next ordinal " + savedNext + "), the snapshot holds "
+          + records.size());
+    }
+    Map<String, Integer> ords = new HashMap<>();
+    for (int i = 0; i < live; i++) {
+      String id = in.readUTF();
+      int ord = in.readInt();
+      if (ord < 0 || ord >= savedNext) {
+        throw new IOException("ordinal " + ord + " of record '" + id + "' is outside 0.." + (savedNext - 1));
+      }
+      ords.put(id, ord);
+    }
+    boolean hasGraph = in.readBoolean();
+    if (hasGraph != (state.graph != null)) {
+      throw new IOException(hasGraph ? "the saved state has a graph but the collection is FLAT"
+          : "the saved state has no graph but the collection is HNSW");
+    }
+    for (Record r : records) {
+      Integer ord = ords.get(r.id());
+      if (ord == null || state.slots.get(ord) != null) {
+        throw new IOException(ord == null ? "record '" + r.id() + "' has no saved ordinal"
+            : "ordinal " + ord + " is saved for two records");
+      }
+      state.spec.checkVector("record '" + r.id() + "'", r.vector());
+      Slot s = state.newSlot(ord, r);
+      s.live = true;
+      state.slots.set(ord, s);
+      state.byId.put(s.id, s);
+      state.metadataIndex.add(ord, s.metadata);
+    }
+    state.nextOrd.set(savedNext);
+    if (hasGraph) {
+      HnswGraph loaded = HnswGraph.readFrom(in, Kernels.active(), ord -> {
+        Slot s = state.slots.get(ord);
+        return s == null ? null : s.vector;
+      });
+      IndexSpec.Hnsw h = (IndexSpec.Hnsw) state.spec.index();
+      if (loaded.metric() != state.metric || loaded.m() != h.m() || loaded.efConstruction() != h.efConstruction()
+          || loaded.size() > savedNext) {
+        throw new IOException("the saved graph (" + loaded.metric() + ", m=" + loaded.m() + ", efConstruction="
+            + loaded.efConstruction() + ", " + loaded.size() + " nodes) does not match the collection (" + state.metric
+            + ", m=" + h.m() + ", efConstruction=" + h.efConstruction() + ", next ordinal " + savedNext + ")");
+      }
+      for (Slot s : state.byId.values()) {
+        if (!loaded.contains(s.ord) || loaded.isDeleted(s.ord)) {
+          throw new IOException("the saved graph lacks live record '" + s.id + "' (ordinal " + s.ord + ")");
+        }
+      }
+      state.graph = loaded;
+    }
+  }
+
+  /** Name of the snapshot blob holding {@link #writeIndexTo}'s output (HNSW collections only). */
+  static final String INDEX_BLOB = "hnsw";
+
+  /**
+   * The state a snapshot writes for this collection, captured while writers are stopped (the
+   * store's write gate is held exclusively) so that it matches the covered log sequence exactly;
+   * the snapshot file is then written from it while writers continue. Vectors are shared, not
+   * copied (slots never change them); metadata, which updateMetadata replaces, is captured.
+   */
+  static final class Captured {
+    private final CollectionSpec spec;
+    private final Slot[] live;
+    private final Metadata[] metadata;
+    private final byte[] index;
+
+    private Captured(CollectionSpec spec, Slot[] live, Metadata[] metadata, byte[] index) {
+      this.spec = spec;
+      this.live = live;
+      this.metadata = metadata;
+      this.index = index;
+    }
+
+    /** Writes the section: spec, records in ordinal order, then the graph blob. */
+    void writeTo(SnapshotWriter w) throws IOException {
+      w.collection(spec);
+      for (int i = 0; i < live.length; i++) {
+        w.record(Record.of(live[i].id, live[i].vector, metadata[i]));
+      }
+      if (index != null) {
+        w.blob(INDEX_BLOB, out -> out.write(index));
+      }
+    }
+  }
+
+  /**
+   * Captures the collection for a snapshot. The caller has stopped writers.
+   *
+   * @return the captured state
+   */
+  Captured capture() {
+    state.commitLock.readLock().lock();
+    try {
+      int n = state.nextOrd.get();
+      List<Slot> live = new ArrayList<>(state.byId.size());
+      for (int ord = 0; ord < n; ord++) {
+        Slot s = state.slots.get(ord);
+        if (s != null && s.live) {
+          live.add(s);
+        }
+      }
+      Metadata[] md = new Metadata[live.size()];
+      for (int i = 0; i < md.length; i++) {
+        md[i] = live.get(i).metadata;
+      }
+      byte[] index = null;
+      if (state.graph != null) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(1024, live.size() * 64));
+        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(bytes, 1 << 16))) {
+          writeIndexTo(out);
+        } catch (IOException e) {
+          throw new IllegalStateException("writing to memory failed", e);
+        }
+        index = bytes.toByteArray();
+      }
+      return new Captured(state.spec, live.toArray(new Slot[0]), md, index);
+    } finally {
+      state.commitLock.readLock().unlock();
+    }
+  }
+}
