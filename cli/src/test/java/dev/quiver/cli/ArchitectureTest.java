@@ -75,6 +75,20 @@ class ArchitectureTest {
   }
 
   @Test
+  @DisplayName("a backend's internal packages are used by that backend only: tools and other modules use its public API")
+  void internalsStayInside() {
+    for (String backend : BACKENDS) {
+      noClasses().that().resideOutsideOfPackage(API + "." + backend + "..")
+          .should().dependOnClassesThat().resideInAPackage(API + "." + backend + ".internal..")
+          .check(classes);
+    }
+    noClasses().that().resideOutsideOfPackage(API + ".internal..")
+        .should().dependOnClassesThat().resideInAPackage(API + ".internal..")
+        .allowEmptyShould(true)
+        .check(classes);
+  }
+
+  @Test
   @DisplayName("no backend depends on another backend")
   void backendsAreIndependent() {
     for (String backend : BACKENDS) {
