@@ -25,7 +25,8 @@ import java.util.Set;
  *
  * <ul>
  *   <li>gRPC {@code DEADLINE_EXCEEDED}, SDK {@code TIMEOUT}: {@link DeadlineExceededException} (transient);</li>
- *   <li>gRPC {@code UNAVAILABLE}, {@code ABORTED}, {@code CANCELLED}; server codes 1, 2, 12, 103, 106
+ *   <li>gRPC {@code UNAVAILABLE}, {@code ABORTED}, {@code CANCELLED}, a transport closed under the call
+ *       ({@code UNKNOWN: channel closed}, connection reset); server codes 1, 2, 12, 103, 106
  *       ("service not ready / unavailable", "resource insufficient", "collection not fully loaded /
  *       on recovering"): {@link UnavailableException} (transient);</li>
  *   <li>server codes 4, 8 ("request limit", "rate limit"), gRPC {@code RESOURCE_EXHAUSTED} (except
@@ -98,10 +99,19 @@ public final class Errors {
     if (lower.contains("auth") && (lower.contains("fail") || lower.contains("denied") || lower.contains("invalid token"))) {
       return new AuthenticationException(where + "authentication failed", cause);
     }
-    if (lower.contains("not ready") || lower.contains("service unavailable")) {
+    if (lower.contains("not ready") || lower.contains("service unavailable") || isConnectionLoss(lower)) {
       return new UnavailableException(where + msg, cause);
     }
     return new BackendException(where + msg, cause);
+  }
+
+  /**
+   * A transport that closed under a call: gRPC reports it as UNKNOWN ("channel closed") when the
+   * server goes away mid-call, which is as transient as UNAVAILABLE.
+   */
+  private static boolean isConnectionLoss(String lower) {
+    return lower.contains("channel closed") || lower.contains("connection reset") || lower.contains("broken pipe")
+        || lower.contains("connection refused") || lower.contains("connection closed");
   }
 
   /** The mapping of an SDK exception, or {@code null} to decide by its gRPC status. */
