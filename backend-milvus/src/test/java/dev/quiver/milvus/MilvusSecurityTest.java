@@ -113,15 +113,15 @@ class MilvusSecurityTest {
   @Test
   void tenantFilterNeverWidens() {
     for (String evil : EVIL) {
-      Filter f = Filter.allOf(Filter.eq("tenant", "acme"), Filter.eq("s", evil));
+      Filter f = Filter.eq("tenant", "acme").and(Filter.eq("s", evil));
       Set<String> want = reference(f);
       assertEquals(1, want.size(), "the reference finds exactly one acme record for " + f);
       assertTrue(want.iterator().next().startsWith("acme-"));
       check(f);
-      check(Filter.allOf(Filter.eq("tenant", "acme"), Filter.eq("tags", evil)));
-      check(Filter.allOf(Filter.eq("tenant", "acme"), Filter.ne("s", evil)));
-      check(Filter.allOf(Filter.eq("tenant", "acme"), Filter.in("s", evil, "zzz")));
-      check(Filter.allOf(Filter.eq("tenant", "acme"), Filter.notIn("tags", evil)));
+      check(Filter.eq("tenant", "acme").and(Filter.eq("tags", evil)));
+      check(Filter.eq("tenant", "acme").and(Filter.ne("s", evil)));
+      check(Filter.eq("tenant", "acme").and(Filter.in("s", evil, "zzz")));
+      check(Filter.eq("tenant", "acme").and(Filter.notIn("tags", evil)));
       // the text form goes through the parser and back to the same tree
       check(Filter.parse(f.toString()));
     }
@@ -157,7 +157,7 @@ class MilvusSecurityTest {
   @Test
   void deleteByEvilFilterDeletesOnlyItsMatches() {
     String evil = EVIL.get(0);
-    Filter f = Filter.allOf(Filter.eq("tenant", "acme"), Filter.eq("s", evil));
+    Filter f = Filter.eq("tenant", "acme").and(Filter.eq("s", evil));
     List<Record> doomed = data.stream().filter(r -> f.matches(r.metadata())).toList();
     long before = c.count();
     c.delete(f);
