@@ -41,7 +41,8 @@ final class Redactor {
   /** @return whether {@code t} or a cause (or suppressed exception) of it carries a secret */
   boolean leaks(Throwable t) {
     for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) {
-      if (!scrub(t.getMessage()).equals(String.valueOf(t.getMessage())) && t.getMessage() != null) {
+      String message = t.getMessage();
+      if (message != null && !scrub(message).equals(message)) {
         return true;
       }
       for (Throwable s : t.getSuppressed()) {

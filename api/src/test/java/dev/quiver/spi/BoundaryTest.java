@@ -284,6 +284,10 @@ class BoundaryTest {
     assertNoSecret(d);
     assertEquals(3, d.actual());
 
+    s.failure = () -> new IllegalStateException((String) null, new RuntimeException((String) null,
+        new RuntimeException("deep " + SECRET)));
+    assertNoSecret(assertThrows(BackendException.class, () -> c.count())); // causes without a message are walked too
+
     s.failure = () -> new CollectionNotFoundException("c");
     assertThrows(CollectionNotFoundException.class, () -> c.count(), "a typed error passes unchanged");
   }
