@@ -100,6 +100,22 @@ public final class ExportFile implements VectorCollection, AutoCloseable {
     return sha256;
   }
 
+  /**
+   * Compares this file with the collection it was exported from, record by record.
+   *
+   * @param source the collection
+   * @param filter the export's filter, or {@code null}
+   * @param listener hears the progress
+   * @return the verification
+   */
+  public VerificationReport verifyAgainst(VectorCollection source, Filter filter, ProgressListener listener) {
+    dev.quiver.Capabilities all = dev.quiver.Capabilities.builder("export-file").supportsNatively(Feature.values()).build();
+    RecordPipeline identity = new RecordPipeline(null, new TargetProfile(all, spec));
+    Verifier v = new Verifier(source, this, identity, ListRequest.of(1000).filter(filter), 0,
+        new Retries(6, java.time.Duration.ofMillis(500), listener), 1, listener);
+    return v.full(-1, false);
+  }
+
   /** @return the file */
   public Path path() {
     return file;

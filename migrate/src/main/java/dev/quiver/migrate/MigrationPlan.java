@@ -84,7 +84,7 @@ public record MigrationPlan(
     if (skippedByTransform > 0) {
       sb.append(String.format(Locale.ROOT, "  %d record(s) skipped by a transform%n", skippedByTransform));
     }
-    if (scanned >= 0) {
+    if (scanned >= 0 && !blocking()) {
       sb.append(String.format(Locale.ROOT, "  %d record(s) to write%n", recordsToWrite()));
     }
     sb.append(blocking() ? "  => BLOCKED: nothing will be written\n" : "  => ready to copy\n");
