@@ -141,11 +141,11 @@ public final class Migration {
   private record Target(boolean exists, CollectionSpec spec, long count) {}
 
   private Target target() {
-    boolean exists = b.targetStore.hasCollection(b.targetName);
+    boolean exists = retries.call("looking up the target", () -> b.targetStore.hasCollection(b.targetName));
     if (!exists) {
       return new Target(false, desiredTargetSpec(), 0);
     }
-    VectorCollection c = b.targetStore.collection(b.targetName);
+    VectorCollection c = retries.call("opening the target", () -> b.targetStore.collection(b.targetName));
     return new Target(true, c.spec(), retries.call("counting the target", c::count));
   }
 
@@ -260,13 +260,14 @@ public final class Migration {
   }
 
   private VectorCollection openOrCreate(Target t) {
-    if (t.exists || b.targetStore.hasCollection(b.targetName)) {
-      return b.targetStore.collection(b.targetName);
+    if (t.exists || retries.call("looking up the target", () -> b.targetStore.hasCollection(b.targetName))) {
+      return retries.call("opening the target", () -> b.targetStore.collection(b.targetName));
     }
     try {
-      return b.targetStore.createCollection(t.spec);
+      // a retried create that had taken effect reports "already exists": then open it
+      return retries.call("creating the target", () -> b.targetStore.createCollection(t.spec));
     } catch (CollectionAlreadyExistsException e) {
-      return b.targetStore.collection(b.targetName);
+      return retries.call("opening the target", () -> b.targetStore.collection(b.targetName));
     }
   }
 

@@ -6,7 +6,6 @@ import com.google.gson.JsonObject;
 import dev.quiver.CollectionSpec;
 import dev.quiver.IndexSpec;
 import dev.quiver.ListRequest;
-import dev.quiver.Metadata;
 import dev.quiver.Metric;
 import dev.quiver.Page;
 import dev.quiver.Quiver;
@@ -42,7 +41,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 
 /**
@@ -156,19 +154,7 @@ public final class MigrationBenchmark {
   }
 
   static List<Record> data(int n, int dim) {
-    Random rnd = new Random(1);
-    String[] cats = {"tech", "science", "sports", "travel", "food"};
-    List<Record> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      float[] v = new float[dim];
-      for (int j = 0; j < dim; j++) {
-        v[j] = (float) rnd.nextGaussian();
-      }
-      out.add(Record.of(String.format("doc-%07d", i), v, Metadata.of("category", cats[rnd.nextInt(cats.length)],
-          "year", 2000L + rnd.nextInt(25), "price", Math.round(rnd.nextDouble() * 10000) / 100.0,
-          "in_stock", rnd.nextBoolean(), "tags", List.of("a", "b"))));
-    }
-    return out;
+    return TestData.simple(n, dim, 1);
   }
 
   /** The hand-written loop for A: read pages from the engine, upsert them with milvus-sdk-java. */

@@ -64,12 +64,14 @@ class PairwiseMigrationTest {
 
   /**
    * Doubles the Qdrant engine server stores as a neighbouring double (found by this test's
-   * verification): 1000000000000000.5 comes back as 1000000000000000.375, one ulp lower, most likely
-   * a best-effort decimal parse on the way into the engine. Whether a real Qdrant server does the
+   * verification): 1000000000000000.5 comes back as 1000000000000000.375 and 1.7976931348623155E308
+   * as 1.7976931348623157E308, one ulp off, most likely a best-effort decimal parse on the way into
+   * the engine. Whether a real Qdrant server does the
    * same is not known (see docs/migration.md). Copies into Qdrant must report exactly these
    * differences; copies out of it carry the stored value.
    */
-  static final Map<Double, Double> QDRANT_ROUNDS = Map.of(1000000000000000.5, 1000000000000000.375);
+  static final Map<Double, Double> QDRANT_ROUNDS = Map.of(1000000000000000.5, 1000000000000000.375,
+      1.7976931348623155E308, 1.7976931348623157E308);
 
   @TempDir
   static Path dir;

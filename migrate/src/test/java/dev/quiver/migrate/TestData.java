@@ -31,7 +31,7 @@ final class TestData {
     java.util.Random rnd = new java.util.Random(seed);
     out.add(Record.of("edge-doubles", DatasetGenerator.vector(rnd, dimension), Metadata.builder()
         .put("half", 1000000000000000.5).put("negz", -0.0).put("tiny", 4.9e-324).put("huge", 1.7976931348623157e308)
-        .put("one", 1.0).put("int_one", 1L).build()));
+        .put("one", 1.0).put("int_one", 1L).put("near_max", 1.7976931348623155E308).build()));
     out.add(Record.of("edge-longs", DatasetGenerator.vector(rnd, dimension), Metadata.builder()
         .put("max", Long.MAX_VALUE).put("min", Long.MIN_VALUE).put("p53", 1L << 53).put("p53p1", (1L << 53) + 1).build()));
     out.add(Record.of("it's a \"quoted\" id with spaces \\ and ünïcødé 🙂", DatasetGenerator.vector(rnd, dimension),
@@ -39,6 +39,26 @@ final class TestData {
     out.add(Record.of("é".repeat(256), DatasetGenerator.vector(rnd, dimension), Metadata.of("long_id", true)));
     out.add(Record.of("x".repeat(512), DatasetGenerator.vector(rnd, dimension), Metadata.of("ascii_512", true)));
     out.add(Record.of("edge-empty", DatasetGenerator.vector(rnd, dimension), Metadata.empty()));
+    return out;
+  }
+
+  /**
+   * Plain records (a category, a year, a price with two decimals, a flag, a list): what most
+   * collections hold, and what every backend stores exactly.
+   */
+  static List<Record> simple(int n, int dim, long seed) {
+    java.util.Random rnd = new java.util.Random(seed);
+    String[] cats = {"tech", "science", "sports", "travel", "food"};
+    List<Record> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      float[] v = new float[dim];
+      for (int j = 0; j < dim; j++) {
+        v[j] = (float) rnd.nextGaussian();
+      }
+      out.add(Record.of(String.format("doc-%07d", i), v, Metadata.of("category", cats[rnd.nextInt(cats.length)],
+          "year", 2000L + rnd.nextInt(25), "price", Math.round(rnd.nextDouble() * 10000) / 100.0,
+          "in_stock", rnd.nextBoolean(), "tags", List.of("a", "b"))));
+    }
     return out;
   }
 
