@@ -39,7 +39,7 @@ class KillResumeTest {
     String src = "local:" + dir.resolve("src");
     String dst = "local:" + dir.resolve("dst");
     Map<String, Record> source = fill(src, 20_000, 16);
-    Result r = killAndResume(src, dst, "copy", 20, 700, new Random(20261207));
+    Result r = killAndResume(src, dst, "copy", 20, 700, 300, 2500, new Random(20261207));
     try (VectorStore s = Quiver.open(dst)) {
       TestData.assertExactly(source, s.collection("copy"));
       assertEquals(source.size(), s.collection("copy").count());
@@ -52,10 +52,11 @@ class KillResumeTest {
     String lite = System.getenv("QUIVER_MILVUS_URI");
     Assumptions.assumeTrue(lite != null && !lite.isBlank(), "QUIVER_MILVUS_URI is not set (scripts/test.sh sets it)");
     String src = "local:" + dir.resolve("src");
-    Map<String, Record> source = fill(src, 6_000, 16);
+    Map<String, Record> source = fill(src, 8_000, 16);
     String name = "kill-" + Long.toHexString(System.nanoTime() & 0xfffff);
     try {
-      Result r = killAndResume(src, lite, name, 6, 600, new Random(7));
+      // the Milvus client takes a while to connect: later kills, so that most land in the copy
+      Result r = killAndResume(src, lite, name, 6, 500, 1500, 4500, new Random(7));
       try (VectorStore s = Quiver.open(lite)) {
         TestData.assertExactly(source, s.collection(name));
       }
@@ -90,8 +91,8 @@ class KillResumeTest {
     }
   }
 
-  private Result killAndResume(String from, String to, String target, int kills, double rate, Random random)
-      throws Exception {
+  private Result killAndResume(String from, String to, String target, int kills, double rate, int minDelayMs,
+      int maxDelayMs, Random random) throws Exception {
     Path checkpoint = dir.resolve(target + ".checkpoint.json");
     Path log = dir.resolve(target + ".child.log");
     TreeSet<Long> written = new TreeSet<>();
@@ -99,7 +100,7 @@ class KillResumeTest {
     int done = 0;
     while (done < kills) {
       Process p = start(from, to, target, checkpoint, rate, log);
-      long delay = 300 + random.nextInt(2200);
+      long delay = minDelayMs + random.nextInt(maxDelayMs - minDelayMs);
       if (p.waitFor(delay, TimeUnit.MILLISECONDS)) {
         // finished before this kill; later children resume a finished migration and are killed while verifying
         assertEquals(0, p.exitValue(), () -> "the child failed:\n" + tail(log));
