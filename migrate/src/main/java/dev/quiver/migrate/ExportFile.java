@@ -63,7 +63,7 @@ public final class ExportFile implements VectorCollection, AutoCloseable {
       this.blocks = List.copyOf(reader.getRecordBlocks());
       Map<String, String> footer = reader.getMetaData();
       this.firstRow = new long[blocks.size() + 1];
-      ExportFormat.Digest digest = new ExportFormat.Digest(spec.dimension());
+      ExportFormat.Digest digest = new ExportFormat.Digest();
       for (int b = 0; b < blocks.size(); b++) {
         load(b);
         VectorSchemaRoot root = reader.getVectorSchemaRoot();

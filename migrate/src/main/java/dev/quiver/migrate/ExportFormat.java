@@ -120,7 +120,7 @@ public final class ExportFormat {
     Path abs = file.toAbsolutePath();
     Path tmp = abs.resolveSibling(abs.getFileName() + ".partial");
     Map<String, String> footer = new HashMap<>();
-    Digest digest = new Digest(dim);
+    Digest digest = new Digest();
     long n = 0;
     listener.phase("export", filter == null ? source.count() : -1, 0);
     try (BufferAllocator alloc = new RootAllocator();
@@ -271,7 +271,7 @@ public final class ExportFormat {
   static final class Digest {
     private final MessageDigest md;
 
-    Digest(int dimension) {
+    Digest() {
       try {
         md = MessageDigest.getInstance("SHA-256");
       } catch (NoSuchAlgorithmException e) {
