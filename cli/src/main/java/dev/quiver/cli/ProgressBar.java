@@ -19,6 +19,8 @@ final class ProgressBar implements ProgressListener {
   private long startNanos;
   private long lastDraw;
   private boolean drawn;
+  private long pendingDone = -1;
+  private long pendingSkipped;
 
   ProgressBar(PrintStream err) {
     this.err = err;
@@ -26,7 +28,17 @@ final class ProgressBar implements ProgressListener {
 
   /** @return a bar when stderr is a terminal, else a listener that prints nothing */
   static ProgressListener forTerminal() {
-    return System.console() != null ? new ProgressBar(System.err) : ProgressListener.none();
+    return stderrIsTerminal() ? new ProgressBar(System.err) : ProgressListener.none();
+  }
+
+  /** Linux: where fd 2 points (so {@code --json > file} keeps the bar); elsewhere: whether there is a console. */
+  private static boolean stderrIsTerminal() {
+    try {
+      String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/2")).toString();
+      return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty");
+    } catch (java.io.IOException | UnsupportedOperationException | SecurityException e) {
+      return System.console() != null;
+    }
   }
 
   @Override
@@ -43,8 +55,15 @@ final class ProgressBar implements ProgressListener {
   public synchronized void progress(long done, long skipped) {
     long now = System.nanoTime();
     if (now - lastDraw < 200_000_000L && (total < 0 || done + skipped < total)) {
+      pendingDone = done; // drawn by finish() if nothing newer comes
+      pendingSkipped = skipped;
       return;
     }
+    draw(now, done, skipped);
+  }
+
+  private void draw(long now, long done, long skipped) {
+    pendingDone = -1;
     lastDraw = now;
     double secs = (now - startNanos) / 1e9;
     double rate = secs > 0 ? (done + skipped - startDone) / secs : 0;
@@ -80,8 +99,11 @@ final class ProgressBar implements ProgressListener {
         error.getClass().getSimpleName(), wait.toMillis() / 1000.0);
   }
 
-  /** Ends the bar's line. */
+  /** Draws the last state and ends the bar's line. */
   synchronized void finish() {
+    if (pendingDone >= 0) {
+      draw(System.nanoTime(), pendingDone, pendingSkipped);
+    }
     if (drawn) {
       err.println();
       drawn = false;

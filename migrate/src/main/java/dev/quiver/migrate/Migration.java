@@ -233,7 +233,7 @@ public final class Migration {
       Verifier v = new Verifier(b.source, target, pipeline(profile), listRequest(), b.tolerance, retries,
           b.parallelism, b.listener);
       boolean extrasAllowed = b.append && t.count > 0;
-      verification = b.verify == Verify.FULL ? v.full(-1, extrasAllowed)
+      verification = b.verify == Verify.FULL ? v.full(-1, extrasAllowed, cp.written())
           : v.sampled(b.sampleSize, extrasAllowed ? -1 : cp.written(), extrasAllowed);
     }
     cp = cp.withState("DONE");

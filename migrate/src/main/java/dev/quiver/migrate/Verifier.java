@@ -67,7 +67,17 @@ final class Verifier {
    * @return the report
    */
   VerificationReport full(long expectedCount, boolean extrasAllowed) {
-    listener.phase("verify", expectedCount, 0);
+    return full(expectedCount, extrasAllowed, expectedCount);
+  }
+
+  /**
+   * @param expectedCount records the target should hold, or -1 to take the count of the full scan
+   * @param extrasAllowed whether the target may hold records that are not from the source (append)
+   * @param displayTotal records the progress display expects, or -1
+   * @return the report
+   */
+  VerificationReport full(long expectedCount, boolean extrasAllowed, long displayTotal) {
+    listener.phase("verify", displayTotal, 0);
     ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
       Thread t = new Thread(r, "quiver-migrate-verify");
       t.setDaemon(true);
