@@ -5,6 +5,7 @@ import dev.quiver.InvalidArgumentException;
 import dev.quiver.Metric;
 import dev.quiver.compare.CompareOptions;
 import dev.quiver.compare.Comparison;
+import dev.quiver.compare.Dataset;
 import dev.quiver.compare.DatasetReader;
 import dev.quiver.compare.Filters;
 import dev.quiver.compare.Progress;
@@ -35,17 +36,22 @@ final class CompareCommand implements Callable<Integer> {
   @Option(names = "--store", paramLabel = "[NAME=]URI", description = "A store to measure (repeatable).")
   List<String> stores = new ArrayList<>();
 
-  @Option(names = "--data", paramLabel = "FILE", description = "Records: .jsonl ({id, vector, metadata} per line) or .fvecs.")
+  @Option(names = "--data", paramLabel = "FILE", description = "Records: .jsonl ({id, vector, metadata} per line), .fvecs,"
+      + " or a Quiver export file (.arrow, from quiver export).")
   Path data;
 
-  @Option(names = "--queries", paramLabel = "FILE", description = "Query vectors (.fvecs or .jsonl); default: hold queries out of the data.")
+  @Option(names = "--queries", paramLabel = "FILE", description = "Query vectors (.fvecs, .jsonl or .arrow); default: hold queries out of the data.")
   Path queries;
 
   @Option(names = "--ground-truth", paramLabel = "FILE", description = "An .ivecs of neighbours for --queries, checked against the exact top-k computed here.")
   Path groundTruth;
 
-  @Option(names = "--metric", description = "cosine, dot or euclidean (default: ${DEFAULT-VALUE}).", defaultValue = "cosine")
+  @Option(names = "--metric", description = "cosine, dot or euclidean (default: an export file's own, else cosine;"
+      + " one that differs from an export file's is refused).")
   String metric;
+
+  /** The metric used: given, or the data's own (for the recorded command line). */
+  private Metric used;
 
   @Option(names = "--limit", description = "Read at most this many records (default: all).", defaultValue = "0")
   int limit;
@@ -112,7 +118,8 @@ final class CompareCommand implements Callable<Integer> {
     for (String s : all) {
       o.store(CompareOptions.Target.parse(s));
     }
-    Metric m = metric(metric);
+    Metric m = metric == null ? null : metric(metric);
+    used = m;
     if (existing) {
       if (collection == null) {
         throw new InvalidArgumentException("--existing needs --collection NAME");
@@ -122,7 +129,9 @@ final class CompareCommand implements Callable<Integer> {
       if (data == null) {
         throw new InvalidArgumentException("give --data FILE (or --collection NAME --existing)");
       }
-      o.dataset(DatasetReader.read(data, queries, groundTruth, m, queryCount, limit, seed)).collection(collection);
+      Dataset dataset = DatasetReader.read(data, queries, groundTruth, m, queryCount, limit, seed);
+      used = dataset.metric();
+      o.dataset(dataset).collection(collection);
     }
     if (filters != null) {
       o.filters(Filters.read(filters), filters.getFileName().toString());
@@ -158,7 +167,7 @@ final class CompareCommand implements Callable<Integer> {
     if (filters != null) {
       a.add("--filters " + filters);
     }
-    a.add("--metric " + metric + " --query-count " + queryCount + (limit > 0 ? " --limit " + limit : "")
+    a.add((used == null ? "" : "--metric " + name(used) + " ") + "--query-count " + queryCount + (limit > 0 ? " --limit " + limit : "")
         + " -k " + k + " --concurrency " + join(concurrency) + " --searches " + searches + " --index " + index
         + (efs.isEmpty() ? "" : " --ef " + join(efs)) + " --batch " + batch + " --seed " + seed
         + " --random-filters " + randomFilters);
@@ -173,6 +182,10 @@ final class CompareCommand implements Callable<Integer> {
 
   private static String join(List<Integer> values) {
     return String.join(",", values.stream().map(String::valueOf).toList());
+  }
+
+  private static String name(Metric m) {
+    return m == Metric.DOT_PRODUCT ? "dot" : m.name().toLowerCase(Locale.ROOT);
   }
 
   static Metric metric(String name) {

@@ -10,6 +10,8 @@ import dev.quiver.Metric;
 import dev.quiver.Page;
 import dev.quiver.Record;
 import dev.quiver.VectorCollection;
+import dev.quiver.migrate.ExportFile;
+import dev.quiver.migrate.ExportFormatException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +26,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -36,6 +39,11 @@ import java.util.Random;
  *   <li>{@code .jsonl} / {@code .ndjson}: one JSON object per line, {@code {"id": "a", "vector": [0.1, …],
  *       "metadata": {"k": "v", "n": 3, "x": 0.5, "b": true, "tags": ["x"]}}} (metadata optional; integers are
  *       longs, decimals doubles, arrays lists of strings; no nulls).</li>
+ *   <li>a Quiver export file ({@code quiver export}, {@code dev.quiver.migrate.ExportFormat}): an Arrow IPC
+ *       file, recognised by the extension {@code .arrow} / {@code .feather} or by the Arrow file magic, and
+ *       opened with {@link ExportFile#open}, which checks its format version, record count and checksum.
+ *       Ids, vectors and typed metadata are read as they were exported, and the metric comes from the
+ *       collection spec it carries.</li>
  * </ul>
  * Queries come from a file of the same kinds, or are held out of the records (chosen with the seed)
  * so that no query is its own nearest neighbour.
@@ -43,20 +51,25 @@ import java.util.Random;
 public final class DatasetReader {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The first bytes of every Arrow IPC file. */
+  private static final byte[] ARROW_MAGIC = "ARROW1".getBytes(StandardCharsets.US_ASCII);
 
   private DatasetReader() {}
 
   /**
-   * @param data the records file (.fvecs or .jsonl)
-   * @param queries a queries file (.fvecs or .jsonl), or null to hold queries out of the records
+   * @param data the records file (.fvecs, .jsonl or a Quiver export file)
+   * @param queries a queries file (.fvecs, .jsonl or an export file), or null to hold queries out of the records
    * @param groundTruth an .ivecs of neighbour indexes per query (needs {@code queries}), or null
-   * @param metric the metric
+   * @param metric the metric, or null for the one in an export file's collection spec (cosine for the other
+   *     formats, which carry none)
    * @param queryCount queries to hold out (or to read at most from {@code queries})
    * @param limit records to read at most (≤ 0: all)
    * @param seed seed of the hold-out choice
    * @return the dataset
    * @throws IOException if a file cannot be read
    * @throws InvalidArgumentException if a file is malformed or the options do not fit together
+   * @throws MetricMismatchException if {@code metric} differs from the one in an export file's spec
+   * @throws ExportFormatException if an export file is not a valid, intact Quiver export
    */
   public static Dataset read(Path data, Path queries, Path groundTruth, Metric metric, int queryCount, int limit,
       long seed) throws IOException {
@@ -67,7 +80,23 @@ public final class DatasetReader {
     if (queryCount < 1) {
       throw new InvalidArgumentException("the number of queries must be at least 1, got " + queryCount);
     }
-    List<Record> records = records(data, limit);
+    List<Record> records;
+    String exported = "";
+    if (isExportFile(data)) {
+      try (ExportFile file = ExportFile.open(data)) {
+        Metric inFile = file.spec().metric();
+        if (metric != null && metric != inFile) {
+          throw new MetricMismatchException(data, file.spec().name(), metric, inFile);
+        }
+        metric = inFile;
+        records = exportRecords(file, limit);
+        exported = " (Quiver export of collection " + file.spec().name() + ", " + file.count() + " records, metric "
+            + MetricMismatchException.name(inFile) + ")";
+      }
+    } else {
+      records = records(data, limit);
+      metric = metric == null ? Metric.COSINE : metric;
+    }
     List<float[]> qs = new ArrayList<>();
     if (queries != null) {
       for (Record r : records(queries, queryCount)) {
@@ -109,7 +138,7 @@ public final class DatasetReader {
     List<Path> hashed = new ArrayList<>(List.of(data));
     Optional.ofNullable(queries).ifPresent(hashed::add);
     Optional.ofNullable(groundTruth).ifPresent(hashed::add);
-    String source = String.join(" + ", hashed.stream().map(p -> p.getFileName().toString()).toList())
+    String source = String.join(" + ", hashed.stream().map(p -> p.getFileName().toString()).toList()) + exported
         + (limit > 0 ? " (first " + limit + " records)" : "")
         + (queries == null ? ", " + queryCount + " queries held out with seed " + seed : "");
     return new Dataset(baseName(data), source, sha256(hashed), metric, records, qs, gt);
@@ -166,13 +195,19 @@ public final class DatasetReader {
   }
 
   /**
-   * @param path a .fvecs or .jsonl file
+   * @param path a .fvecs, .jsonl or Quiver export file
    * @param limit records to read at most (≤ 0: all)
    * @return its records
    * @throws IOException if it cannot be read
+   * @throws ExportFormatException if an export file is not a valid, intact Quiver export
    */
   public static List<Record> records(Path path, int limit) throws IOException {
-    String name = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+    if (isExportFile(path)) {
+      try (ExportFile file = ExportFile.open(path)) {
+        return exportRecords(file, limit);
+      }
+    }
+    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
     if (name.endsWith(".fvecs")) {
       List<float[]> vectors = VecFiles.readFvecs(path, limit);
       List<Record> out = new ArrayList<>(vectors.size());
@@ -184,7 +219,51 @@ public final class DatasetReader {
     if (name.endsWith(".jsonl") || name.endsWith(".ndjson")) {
       return nonEmpty(jsonLines(path, limit), path);
     }
-    throw new InvalidArgumentException("unknown input format of " + path + ": expected .fvecs, .jsonl or .ndjson");
+    throw new InvalidArgumentException("unknown input format of " + path + ": expected .fvecs, .jsonl, .ndjson or"
+        + " a Quiver export file (.arrow)");
+  }
+
+  /**
+   * Whether a file is to be read as a Quiver export: its name ends in {@code .arrow} or {@code .feather},
+   * or it starts with the Arrow IPC file magic. Whether it really is a Quiver export (and intact) is
+   * checked when it is opened.
+   *
+   * @param path a file
+   * @return whether it is read as an export file
+   */
+  public static boolean isExportFile(Path path) {
+    String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+    if (name.endsWith(".arrow") || name.endsWith(".feather")) {
+      return true;
+    }
+    if (name.endsWith(".fvecs") || name.endsWith(".jsonl") || name.endsWith(".ndjson") || !Files.isRegularFile(path)) {
+      return false;
+    }
+    byte[] head = new byte[ARROW_MAGIC.length];
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(head, 0, head.length) == head.length && java.util.Arrays.equals(head, ARROW_MAGIC);
+    } catch (IOException e) {
+      return false; // reported as an unknown format, or by the reader of its extension
+    }
+  }
+
+  private static List<Record> exportRecords(ExportFile file, int limit) {
+    List<Record> out = new ArrayList<>();
+    ListRequest request = ListRequest.of(1000);
+    while (limit <= 0 || out.size() < limit) {
+      Page page = file.list(request);
+      for (Record r : page.records()) {
+        if (limit > 0 && out.size() >= limit) {
+          break;
+        }
+        out.add(r);
+      }
+      if (page.nextCursor().isEmpty()) {
+        break;
+      }
+      request = ListRequest.of(1000).cursor(page.nextCursor().get());
+    }
+    return nonEmpty(out, file.path());
   }
 
   private static List<Record> nonEmpty(List<Record> records, Path path) {
