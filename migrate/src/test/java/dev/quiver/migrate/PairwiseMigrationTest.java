@@ -62,17 +62,6 @@ class PairwiseMigrationTest {
     }
   }
 
-  /**
-   * Doubles the Qdrant engine server stores as a neighbouring double (found by this test's
-   * verification): 1000000000000000.5 comes back as 1000000000000000.375 and 1.7976931348623155E308
-   * as 1.7976931348623157E308, one ulp off, most likely a best-effort decimal parse on the way into
-   * the engine. Whether a real Qdrant server does the
-   * same is not known (see docs/migration.md). Copies into Qdrant must report exactly these
-   * differences; copies out of it carry the stored value.
-   */
-  static final Map<Double, Double> QDRANT_ROUNDS = Map.of(1000000000000000.5, 1000000000000000.375,
-      1.7976931348623155E308, 1.7976931348623157E308);
-
   @TempDir
   static Path dir;
 
@@ -145,20 +134,6 @@ class PairwiseMigrationTest {
     return tests.stream();
   }
 
-  static Map<String, Record> qdrantView(Map<String, Record> records) {
-    Map<String, Record> out = new java.util.LinkedHashMap<>();
-    records.forEach((id, r) -> {
-      dev.quiver.Metadata m = r.metadata();
-      for (Map.Entry<String, Object> e : r.metadata().asMap().entrySet()) {
-        if (e.getValue() instanceof Double d && QDRANT_ROUNDS.containsKey(d)) {
-          m = m.with(e.getKey(), QDRANT_ROUNDS.get(d));
-        }
-      }
-      out.put(id, r.withMetadata(m));
-    });
-    return out;
-  }
-
   private void copy(Backend from, Backend to) {
     for (Backend b : List.of(from, to)) {
       Assumptions.assumeTrue(!missing.containsKey(b), () -> b + ": " + missing.get(b));
@@ -187,23 +162,6 @@ class PairwiseMigrationTest {
       expected = TestData.byId(expected.values().stream().map(Transform.inexactLongs(Transform.InexactLongs.TO_STRING)::apply).toList());
     } else {
       report = Migration.from(source).to(target, name).checkpoint(checkpoint).run();
-    }
-    if (to == Backend.QDRANT) {
-      Map<String, Record> sent = expected;
-      expected = qdrantView(expected);
-      List<String> rounded = sent.keySet().stream().filter(id -> !sent.get(id).equals(qdrantView(Map.of(id, sent.get(id))).get(id))).toList();
-      List<String> reported = report.verification().differences().stream().map(d -> d.kind() + " " + d.id()).toList();
-      assertEquals(rounded.stream().map(id -> "METADATA " + id).toList(), reported,
-          "verification must report exactly the doubles the Qdrant engine rounds");
-      assertEquals(N - rounded.size(), report.verification().matched());
-      TestData.assertExactly(expected, target.collection(name));
-      System.out.printf(Locale.ROOT, "pair %-18s %6d records, copy %6.0f rec/s; verification reported Qdrant's rounding of %s%n",
-          from.tag + " -> " + to.tag, report.writtenTotal(), report.recordsPerSecond(), rounded);
-      sourceName.put(to, from == Backend.LOCAL ? name : sourceName.get(to));
-      if (from == Backend.LOCAL) {
-        sourceData.put(to, expected);
-      }
-      return;
     }
     double secs = (System.nanoTime() - t0) / 1e9;
     System.out.printf(Locale.ROOT, "pair %-18s %6d records, copy %6.0f rec/s, whole run (plan+copy+verify) %.1f s%n",
