@@ -29,7 +29,10 @@ public final class FaultProxy implements AutoCloseable {
     DELAY,
     /** Accept and close at once with a TCP reset; open connections are reset too. */
     RESET,
-    /** Accept and read, never forward or answer. */
+    /**
+     * A partition: connections are accepted but nothing moves either way until the mode changes;
+     * nothing is lost (as TCP loses nothing), so traffic held back flows on when the partition heals.
+     */
     BLACK_HOLE
   }
 
@@ -115,19 +118,26 @@ public final class FaultProxy implements AutoCloseable {
   private void connect(Socket client) {
     Socket upstream = new Socket();
     try {
-      if (mode != Mode.BLACK_HOLE) {
-        upstream.connect(target, 5_000);
-        sockets.add(upstream);
+      waitWhileBlackHole(); // a partitioned host never answers the connect
+      if (mode == Mode.RESET) {
+        abort(client);
+        return;
       }
-      if (upstream.isConnected()) {
-        Thread back = new Thread(() -> pump(upstream, client), "fault-proxy-down");
-        back.setDaemon(true);
-        back.start();
-      }
+      upstream.connect(target, 5_000);
+      sockets.add(upstream);
+      Thread back = new Thread(() -> pump(upstream, client), "fault-proxy-down");
+      back.setDaemon(true);
+      back.start();
       pump(client, upstream);
-    } catch (IOException e) {
+    } catch (IOException | InterruptedException e) {
       abort(client);
       abort(upstream);
+    }
+  }
+
+  private void waitWhileBlackHole() throws InterruptedException {
+    while (mode == Mode.BLACK_HOLE && !closed.get()) {
+      Thread.sleep(5);
     }
   }
 
@@ -135,21 +145,21 @@ public final class FaultProxy implements AutoCloseable {
     byte[] buf = new byte[64 * 1024];
     try {
       InputStream in = from.getInputStream();
-      OutputStream out = null;
+      OutputStream out = to.getOutputStream();
       int n;
-      while ((n = in.read(buf)) >= 0) {
-        Mode m = mode;
-        if (m == Mode.BLACK_HOLE) {
-          continue; // swallow
+      while (true) {
+        waitWhileBlackHole(); // hold traffic back, never drop it
+        n = in.read(buf);
+        if (n < 0) {
+          break;
         }
+        waitWhileBlackHole();
+        Mode m = mode;
         if (m == Mode.RESET) {
           break;
         }
         if (m == Mode.DELAY && delayMillis > 0) {
           Thread.sleep(delayMillis);
-        }
-        if (out == null) {
-          out = to.getOutputStream();
         }
         out.write(buf, 0, n);
         out.flush();
