@@ -211,7 +211,16 @@ class QdrantEngineFaultTest {
         long ready = System.nanoTime();
         System.out.println("Qdrant engine restart test: killed, down "
             + (ready - killed) / 1_000_000 + " ms (process start " + readyMs + " ms)");
-        sleep(3000);
+        // write on until the handle has worked again for a second, or past the recovery bound
+        long writeUntil = ready + (RECOVERY_BOUND_MS + DEADLINE.toMillis() + SLACK_MS) * 1_000_000;
+        Long recovered = null;
+        while (System.nanoTime() < writeUntil && (recovered == null || System.nanoTime() - recovered < 1_000_000_000L)) {
+          sleep(100);
+          if (recovered == null) {
+            recovered = outcomes.stream().filter(o -> o.error() == null && o.startNanos() + o.nanos() > ready)
+                .map(o -> o.startNanos() + o.nanos()).findFirst().orElse(null);
+          }
+        }
         stop.set(true);
         writer.join(30_000);
 
@@ -229,7 +238,9 @@ class QdrantEngineFaultTest {
         }
         Outcome firstAfter = outcomes.stream()
             .filter(o -> o.error() == null && o.startNanos() + o.nanos() > ready)
-            .findFirst().orElseThrow(() -> new AssertionError("the handle never worked again"));
+            .findFirst().orElseThrow(() -> new AssertionError("the handle did not work again within "
+                + (RECOVERY_BOUND_MS + DEADLINE.toMillis() + SLACK_MS) + " ms of the server being back; calls: "
+                + timeline(outcomes, ready)));
         long recoveryMs = Math.max(0, (firstAfter.startNanos() + firstAfter.nanos() - ready) / 1_000_000);
         System.out.println("Qdrant engine restart test: " + outcomes.size() + " calls, " + failedDown
             + " failed typed (slowest " + maxFailMs + " ms); first success " + recoveryMs
@@ -286,6 +297,20 @@ class QdrantEngineFaultTest {
         sleep(50);
       }
     }
+  }
+
+  /** The calls near the restart as "op@start+ms:outcome", start relative to the server being back. */
+  private static String timeline(List<Outcome> outcomes, long ready) {
+    StringBuilder b = new StringBuilder();
+    for (Outcome o : outcomes) {
+      if (o.startNanos() + o.nanos() < ready - 3_000_000_000L) {
+        continue; // the story around the restart is what matters
+      }
+      b.append(o.op()).append('@').append((o.startNanos() - ready) / 1_000_000).append('+')
+          .append(o.nanos() / 1_000_000).append(':')
+          .append(o.error() == null ? "ok" : o.error().getClass().getSimpleName()).append(' ');
+    }
+    return b.toString();
   }
 
   /** Waits until a fresh connection gets an answer; returns the milliseconds waited. */
