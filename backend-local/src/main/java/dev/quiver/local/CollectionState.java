@@ -55,6 +55,8 @@ final class CollectionState {
 
   /** Null for FLAT; replaced only by {@link CollectionSnapshots#restore}, before the collection is shared. */
   HnswGraph graph;
+  /** Null unless the collection is IVF-FLAT or IVF-PQ. */
+  final IvfCollectionIndex ivf;
   private final ReentrantLock repairLock = new ReentrantLock();
   private final AtomicInteger tombstonesSinceRepair = new AtomicInteger();
 
@@ -62,6 +64,7 @@ final class CollectionState {
     this.spec = spec;
     this.metric = spec.metric();
     this.graph = newGraph();
+    this.ivf = spec.index() instanceof IndexSpec.IvfPq p ? new IvfCollectionIndex(this, p) : null;
   }
 
   /** @return an empty graph as the spec asks for, or null for FLAT */
@@ -110,6 +113,9 @@ final class CollectionState {
           graph.insert(s.ord, s.vector); // not live yet: searches may traverse it but never return it
         }
       }
+      if (ivf != null) {
+        ivf.added(fresh); // not live yet: searches skip it
+      }
       inserted = true;
     } finally {
       if (!inserted) {
@@ -157,6 +163,9 @@ final class CollectionState {
     if (graph != null) {
       graph.markDeleted(old.ord);
     }
+    if (ivf != null) {
+      ivf.removed(old);
+    }
   }
 
   /** Caller holds {@link #writeLock}. @return slots retired */
@@ -194,8 +203,14 @@ final class CollectionState {
     }
   }
 
-  /** Rewires the graph around tombstones once enough accumulated; runs outside the commit lock. */
+  /**
+   * Rewires the graph around tombstones, or compacts the IVF lists, once enough accumulated; runs
+   * outside the commit lock.
+   */
   void afterRetire(int retired) {
+    if (ivf != null && retired > 0) {
+      ivf.afterRemovals();
+    }
     if (graph == null || retired == 0) {
       return;
     }
@@ -226,6 +241,16 @@ final class CollectionState {
     }
   }
 
+  /**
+   * After an upsert committed (and, for a logged write, became durable), outside every lock: trains the
+   * IVF index if the collection just reached its training size.
+   */
+  void afterUpsert() {
+    if (ivf != null) {
+      ivf.maybeTrain();
+    }
+  }
+
   // ------------------------------------------------------------------ unlogged writes: recovery
 
   /** Upsert without logging: recovery, {@link CollectionSnapshots#restore}. */
@@ -244,6 +269,7 @@ final class CollectionState {
       }
     }
     afterRetire(retired);
+    afterUpsert();
   }
 
   /** Upserts records in batches of {@link #APPLY_BATCH}, without logging. */

@@ -18,17 +18,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One collection of the embedded engine, searched exactly (FLAT) or through an HNSW graph, as its
- * {@link CollectionSpec#index()} says. A facade: each operation is one delegation to the class that
+ * One collection of the embedded engine, searched exactly (FLAT), through an HNSW graph or through an
+ * IVF index (IVF-FLAT, IVF-PQ), as its {@link CollectionSpec#index()} says. A facade: each operation is one delegation to the class that
  * does that job.
  *
  * <ul>
  *   <li>{@link CollectionState}: the records (slots by ordinal, live records by id), the metadata
- *       index, the graph, and the commit primitives shared by writes and recovery;
+ *       index, the graph or the IVF index ({@link IvfCollectionIndex}), and the commit primitives
+ *       shared by writes and recovery;
  *   <li>{@link WritePath}: logged writes (log under the collection's write lock, commit, wait for the
  *       fsync outside every lock);
- *   <li>{@link ReadPath}: get, count, list and search (planning between the graph and
- *       {@link ExactScan}, the exact float scan with a proven fallback to double);
+ *   <li>{@link ReadPath}: get, count, list and search (planning between the graph or
+ *       {@link IvfSearch} and {@link ExactScan}, the exact float scan with a proven fallback to double);
  *   <li>{@link CollectionSnapshots}: what a snapshot captures, and restoring from one.
  * </ul>
  *
@@ -53,6 +54,9 @@ final class LocalCollection extends AbstractVectorCollection {
     this.writes = new WritePath(store, this, state);
     this.reads = new ReadPath(store, this, state);
     this.snapshots = new CollectionSnapshots(state);
+    if (store.plannerForNewCollections != null) {
+      reads.planner(store.plannerForNewCollections);
+    }
   }
 
   // ------------------------------------------------------------------ the boundary's hooks
@@ -136,9 +140,24 @@ final class LocalCollection extends AbstractVectorCollection {
     reads.planner(planner);
   }
 
-  /** @return the graph, or null for FLAT */
+  /** @return the graph, or null for FLAT and IVF */
   HnswGraph graph() {
     return state.graph;
+  }
+
+  /** @return the IVF index and its life cycle, or null unless IVF */
+  IvfCollectionIndex ivf() {
+    return state.ivf;
+  }
+
+  /** @return whether a snapshot section of this collection carries an index blob */
+  boolean hasIndexState() {
+    return snapshots.hasIndexState();
+  }
+
+  /** @return the name of this collection's snapshot index blob */
+  String indexBlobName() {
+    return snapshots.blobName();
   }
 
   /** Test hook: repairs the graph now. */

@@ -56,6 +56,7 @@ final class WritePath {
       state.afterRetire(retired);
       return seq;
     });
+    state.afterUpsert(); // durable and visible: a write that reached the IVF training size trains now
   }
 
   void delete(Collection<String> ids) {

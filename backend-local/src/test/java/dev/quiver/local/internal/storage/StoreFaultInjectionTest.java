@@ -16,6 +16,7 @@ import dev.quiver.StorageException;
 import dev.quiver.VectorCollection;
 import dev.quiver.local.DurableTestAccess;
 import dev.quiver.local.LocalHealth;
+import dev.quiver.local.LocalIndexInfo;
 import dev.quiver.local.LocalVectorStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Injected I/O failures under the full {@link LocalVectorStore} (through {@link FaultyStorageIO}): the
+ * Injected I/O failures under the full {@link LocalVectorStore} (through {@link FaultyStorageIO}), on an
+ * HNSW, a FLAT and an IVF-PQ collection (trained once it holds 64 records): the
  * write that meets the failure throws {@link StorageException}, the store then refuses writes (telling
  * the user to reopen) but still serves reads, and the directory reopens with every acknowledged write,
  * at most the one failed write in addition, and nothing else.
@@ -43,6 +45,9 @@ class StoreFaultInjectionTest {
   static final CollectionSpec GRAPH = CollectionSpec.builder("g").dimension(8).metric(Metric.COSINE)
       .index(IndexSpec.hnsw(8, 40)).build();
   static final CollectionSpec FLAT = CollectionSpec.builder("f").dimension(8).metric(Metric.EUCLIDEAN).build();
+  /** IVF-PQ that trains at 64 records, so the longer runs fail writes and snapshots of a trained index. */
+  static final CollectionSpec IVF = CollectionSpec.builder("v").dimension(8).metric(Metric.EUCLIDEAN)
+      .index(IndexSpec.ivfPq(2, 4, 2)).build();
 
   /** The expected state: collection → id → record. */
   static final class Model {
@@ -51,6 +56,7 @@ class StoreFaultInjectionTest {
     Model() {
       colls.put("g", new TreeMap<>());
       colls.put("f", new TreeMap<>());
+      colls.put("v", new TreeMap<>());
     }
 
     Model copy() {
@@ -70,7 +76,11 @@ class StoreFaultInjectionTest {
   }
 
   static String coll(int i) {
-    return i % 2 == 0 ? "g" : "f";
+    return switch (i % 3) {
+      case 0 -> "g";
+      case 1 -> "f";
+      default -> "v";
+    };
   }
 
   /** Runs write number {@code i} against the store (when given) and the model (when given). */
@@ -147,6 +157,7 @@ class StoreFaultInjectionTest {
     try {
       store.createCollection(GRAPH);
       store.createCollection(FLAT);
+      store.createCollection(IVF);
       arm.accept(io);
       for (int i = 0; i < 300 && !failed; i++) {
         try {
@@ -182,6 +193,9 @@ class StoreFaultInjectionTest {
       Map<String, Map<String, Record>> got = contents(again);
       boolean exact = got.equals(acked.colls);
       boolean plusFailed = failed && got.equals(withFailed.colls);
+      LocalIndexInfo ivf = again.indexInfo("v");
+      assertTrue(!ivf.trained() || ivf.entries() - ivf.removedEntries() == got.get("v").size(),
+          "the reopened IVF index holds exactly the live records: " + ivf);
       assertTrue(exact || plusFailed, "after " + done + " acknowledged writes (failed: " + failed + "), reopened "
           + got + "\nexpected " + acked.colls + (failed ? "\nor " + withFailed.colls : ""));
       // the reopened store takes writes
@@ -260,6 +274,7 @@ class StoreFaultInjectionTest {
       try {
         store.createCollection(GRAPH);
         store.createCollection(FLAT);
+      store.createCollection(IVF);
         io.failMove(1); // the first snapshot's rename into place
         int i = 0;
         // write until the background snapshot has run and failed, then some more
