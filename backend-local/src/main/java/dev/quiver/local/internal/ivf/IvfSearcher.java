@@ -82,6 +82,7 @@ final class IvfSearcher {
       table = tables.get();
       pq.table(q, metric == Metric.EUCLIDEAN ? -2f : -1f, table, codes);
     }
+    float[] out = pq != null && pq.bits <= 8 ? sums.get() : null;
     CandidateHeap heap = new CandidateHeap(candidates);
     int[] order = nearestLists(rank, Math.min(nprobe, nlist));
     int probed = 0;
@@ -97,7 +98,7 @@ final class IvfSearcher {
         if (pq == null) {
           scanFlat(p, n, q, heap, accept);
         } else if (pq.bits <= 8) {
-          scanCodes(p, n, pq, table, base[list], heap, accept);
+          scanCodes(p, n, pq, table, out, base[list], heap, accept);
         } else {
           scanWideCodes(p, n, pq, table, base[list], heap, accept);
         }
@@ -139,9 +140,8 @@ final class IvfSearcher {
     }
   }
 
-  private void scanCodes(InvertedList.Postings p, int n, PqCodebook pq, float[] table, float base, CandidateHeap heap,
-      IntPredicate accept) {
-    float[] out = sums.get();
+  private void scanCodes(InvertedList.Postings p, int n, PqCodebook pq, float[] table, float[] out, float base,
+      CandidateHeap heap, IntPredicate accept) {
     int blocks = (n + CodeKernel.BLOCK - 1) / CodeKernel.BLOCK;
     float[] extra = p.extra;
     for (int b0 = 0; b0 < blocks; b0 += BLOCKS_PER_CALL) {
