@@ -96,9 +96,11 @@ class LocalIvfCollectionTest {
   }
 
   static List<String> truth(List<Record> data, Metric metric, float[] q, Filter f, int k) {
+    record D(String id, double d) {}
     return data.stream().filter(r -> f == null || f.matches(r.metadata()))
-        .sorted(Comparator.comparingDouble((Record r) -> metric.distance(q, r.vector())).thenComparing(Record::id))
-        .limit(k).map(Record::id).collect(Collectors.toList());
+        .map(r -> new D(r.id(), metric.distance(q, r.vector())))
+        .sorted(Comparator.comparingDouble(D::d).thenComparing(D::id))
+        .limit(k).map(D::id).collect(Collectors.toList());
   }
 
   /** Mean recall@10 over the queries; checks scores, filter matches and that the top-k is filled. */

@@ -54,6 +54,40 @@ final class PanamaCodeKernel implements CodeKernel {
   }
 
   @Override
+  public float dotAt(float[] q, float[] data, int off) {
+    int n = q.length;
+    int i = 0;
+    int bound = FLOATS.loopBound(n);
+    FloatVector acc = FloatVector.zero(FLOATS);
+    for (; i < bound; i += LANES) {
+      acc = FloatVector.fromArray(FLOATS, q, i).mul(FloatVector.fromArray(FLOATS, data, off + i)).add(acc);
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      sum += q[i] * data[off + i];
+    }
+    return sum;
+  }
+
+  @Override
+  public float squaredL2At(float[] q, float[] data, int off) {
+    int n = q.length;
+    int i = 0;
+    int bound = FLOATS.loopBound(n);
+    FloatVector acc = FloatVector.zero(FLOATS);
+    for (; i < bound; i += LANES) {
+      FloatVector d = FloatVector.fromArray(FLOATS, q, i).sub(FloatVector.fromArray(FLOATS, data, off + i));
+      acc = d.mul(d).add(acc);
+    }
+    float sum = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float d = q[i] - data[off + i];
+      sum += d * d;
+    }
+    return sum;
+  }
+
+  @Override
   public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
     int i = 0;
     int bound = FLOATS.loopBound(n);

@@ -7,7 +7,8 @@ import java.util.function.IntPredicate;
 /**
  * One list of an IVF index: the ordinals of the vectors assigned to its centroid and, per entry,
  * either the PQ code planes (in {@link CodeKernel#BLOCK blocks}) and the EUCLIDEAN correction term
- * (IVF-PQ), or the vector itself, by reference, and its inverse norm under COSINE (IVF-FLAT).
+ * (IVF-PQ), or a copy of the vector (normalised under COSINE) stored after the previous entry's, so a
+ * scan reads memory in order (IVF-FLAT; the price is a second copy of the vectors).
  *
  * <p><b>Concurrency.</b> Appends and compaction hold this list's monitor; searches never lock. The
  * entries live in a {@link Postings} whose arrays are written only past its published {@code size}, a
@@ -25,17 +26,17 @@ final class InvertedList {
     final int[] ords;
     /** Blocked code planes (IVF-PQ), else null. */
     final byte[] codes;
-    /** EUCLIDEAN correction (IVF-PQ) or inverse norm (IVF-FLAT under COSINE), else null. */
+    /** EUCLIDEAN correction (IVF-PQ), else null. */
     final float[] extra;
-    /** Vectors by reference (IVF-FLAT), else null. */
-    final float[][] vectors;
+    /** The vectors, {@code dimension} values each, one after another (IVF-FLAT), else null. */
+    final float[] vectors;
     volatile int size;
 
-    Postings(int capacity, int planes, boolean hasExtra, boolean flat) {
+    Postings(int capacity, int planes, boolean hasExtra, int flatDimension) {
       ords = new int[capacity];
       codes = planes > 0 ? new byte[capacity * planes] : null;
       extra = hasExtra ? new float[capacity] : null;
-      vectors = flat ? new float[capacity][] : null;
+      vectors = flatDimension > 0 ? new float[Math.multiplyExact(capacity, flatDimension)] : null;
     }
 
     int capacity() {
@@ -45,7 +46,8 @@ final class InvertedList {
 
   private final int planes;
   private final boolean hasExtra;
-  private final boolean flat;
+  /** The dimension for IVF-FLAT, 0 for IVF-PQ. */
+  private final int flat;
   private volatile Postings postings;
   /** Entries whose record was removed since the last compaction (as reported by the owner). */
   final AtomicInteger dead = new AtomicInteger();
@@ -53,11 +55,12 @@ final class InvertedList {
   /**
    * @param planes code planes per entry (0 for IVF-FLAT)
    * @param hasExtra whether entries carry a float
+   * @param dimension the vectors' dimension (stored only for IVF-FLAT)
    */
-  InvertedList(int planes, boolean hasExtra) {
+  InvertedList(int planes, boolean hasExtra, int dimension) {
     this.planes = planes;
     this.hasExtra = hasExtra;
-    this.flat = planes == 0;
+    this.flat = planes == 0 ? dimension : 0;
     this.postings = new Postings(0, planes, hasExtra, flat);
   }
 
@@ -77,7 +80,7 @@ final class InvertedList {
    * @param ord the ordinal
    * @param code the code planes, entry-major ({@code planes} bytes; ignored for IVF-FLAT)
    * @param extra the entry's float (ignored without one)
-   * @param vector the vector (IVF-FLAT; kept by reference)
+   * @param vector the vector as the index works on it (IVF-FLAT; copied)
    */
   synchronized void add(int ord, byte[] code, float extra, float[] vector) {
     Postings p = postings;
@@ -108,7 +111,7 @@ final class InvertedList {
       System.arraycopy(old.extra, 0, p.extra, 0, n);
     }
     if (p.vectors != null) {
-      System.arraycopy(old.vectors, 0, p.vectors, 0, n);
+      System.arraycopy(old.vectors, 0, p.vectors, 0, n * flat);
     }
     return p;
   }
@@ -126,7 +129,7 @@ final class InvertedList {
       p.extra[i] = extra;
     }
     if (p.vectors != null) {
-      p.vectors[i] = vector;
+      System.arraycopy(vector, 0, p.vectors, i * flat, flat);
     }
   }
 
@@ -166,13 +169,17 @@ final class InvertedList {
         if (old.codes != null) {
           readCode(old, planes, i, code, 0);
         }
-        write(p, w++, old.ords[i], code, 0, old.extra != null ? old.extra[i] : 0f,
-            old.vectors != null ? old.vectors[i] : null);
+        write(p, w++, old.ords[i], code, 0, old.extra != null ? old.extra[i] : 0f, vectorOf(old, i));
       }
     }
     p.size = w;
     postings = p;
     return n - w;
+  }
+
+  /** @return entry {@code i}'s vector (a copy), or null for IVF-PQ */
+  private float[] vectorOf(Postings p, int i) {
+    return p.vectors == null ? null : java.util.Arrays.copyOfRange(p.vectors, i * flat, (i + 1) * flat);
   }
 
   /**
@@ -181,7 +188,7 @@ final class InvertedList {
    * @param ords the ordinals
    * @param codes their code planes, entry-major (null for IVF-FLAT)
    * @param extra their floats (null without)
-   * @param vectors their vectors (IVF-FLAT)
+   * @param vectors their vectors as the index works on them (IVF-FLAT)
    */
   void load(int[] ords, byte[] codes, float[] extra, float[][] vectors) {
     int n = ords.length;

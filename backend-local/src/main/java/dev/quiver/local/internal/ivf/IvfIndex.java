@@ -53,10 +53,10 @@ public final class IvfIndex {
     this.kernel = kernel;
     IvfParams p = quantizer.params;
     int planes = quantizer.pq == null ? 0 : quantizer.pq.planes;
-    boolean extra = p.quantized() ? p.metric() == Metric.EUCLIDEAN : p.metric() == Metric.COSINE;
+    boolean extra = p.quantized() && p.metric() == Metric.EUCLIDEAN;
     this.lists = new InvertedList[p.nlist()];
     for (int i = 0; i < lists.length; i++) {
-      lists[i] = new InvertedList(planes, extra);
+      lists[i] = new InvertedList(planes, extra, p.dimension());
     }
     this.searcher = new IvfSearcher(this, kernel, codeKernel);
   }
@@ -75,7 +75,7 @@ public final class IvfIndex {
    * Adds a vector under an ordinal; does nothing when the ordinal was added before. Thread-safe.
    *
    * @param ord the ordinal
-   * @param vector the vector as stored (IVF-FLAT keeps it by reference: the caller must not modify it)
+   * @param vector the vector as stored (IVF-FLAT keeps a copy, normalised under COSINE)
    * @return whether it was added now
    */
   public boolean add(int ord, float[] vector) {
@@ -87,23 +87,11 @@ public final class IvfIndex {
     if (!assignments.claim(ord, e.list())) {
       return false;
     }
-    float extra = e.extra();
-    if (quantizer.pq == null && quantizer.params.metric() == Metric.COSINE) {
-      extra = inverseNorm(vector);
-    }
-    lists[e.list()].add(ord, e.planes(), extra, vector);
+    lists[e.list()].add(ord, e.planes(), e.extra(), x);
     entries.incrementAndGet();
     errorSum.add(e.error());
     encoded.increment();
     return true;
-  }
-
-  static float inverseNorm(float[] v) {
-    double s = 0;
-    for (float x : v) {
-      s += (double) x * x;
-    }
-    return (float) (1.0 / Math.sqrt(s));
   }
 
   /** @return whether the ordinal was added */
@@ -251,6 +239,11 @@ public final class IvfIndex {
     for (int ord : ords) {
       if (ord < 0 || !assignments.claim(ord, list)) {
         throw new IOException("ordinal " + ord + " is saved twice (or is negative) in the IVF lists");
+      }
+    }
+    if (vectors != null) {
+      for (int i = 0; i < vectors.length; i++) {
+        vectors[i] = quantizer.prepare(vectors[i]);
       }
     }
     lists[list].load(ords, codes, extra, vectors);

@@ -20,12 +20,12 @@ import java.util.function.IntPredicate;
  * codebook       subspaces × 2^bits × (dimension / subspaces) f32            (IVF-PQ only)
  * training       samples i32 | nanos i64 | mean error f64
  * drift          error sum f64 | vectors encoded i64
- * per list       count i32, then count × (ordinal i32 | code planes u8×planes (IVF-PQ) | extra f32 (if any))
+ * per list       count i32, then count × (ordinal i32 | code planes u8×planes (IVF-PQ) | extra f32 (IVF-PQ, EUCLIDEAN))
  * end marker     i32 0x49564645 ("IVFE")
  * </pre>
  *
- * IVF-FLAT lists hold ordinals only (and, under COSINE, each vector's inverse norm); the vectors come
- * from the owner's records. Only the ordinals the writer includes are written, so the saved lists hold
+ * IVF-FLAT lists hold ordinals only; the vectors come from the owner's records. Only the ordinals the
+ * writer includes are written, so the saved lists hold
  * exactly the live records of the snapshot.
  */
 final class IvfIndexFormat {
@@ -117,7 +117,7 @@ final class IvfIndexFormat {
     index.errorSum.add(in.readDouble());
     index.encoded.add(in.readLong());
     int planes = pq == null ? 0 : pq.planes;
-    boolean extra = p.quantized() ? metric == Metric.EUCLIDEAN : metric == Metric.COSINE;
+    boolean extra = p.quantized() && metric == Metric.EUCLIDEAN;
     long total = 0;
     for (int list = 0; list < p.nlist(); list++) {
       int count = in.readInt();

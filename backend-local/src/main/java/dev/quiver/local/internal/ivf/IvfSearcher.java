@@ -122,19 +122,18 @@ final class IvfSearcher {
     return new IvfIndex.Result(ords, est, probed, scanned);
   }
 
+  /** IVF-FLAT: the list's vectors lie one after another, so the scan reads memory in order. */
   private void scanFlat(InvertedList.Postings p, int n, float[] q, CandidateHeap heap, IntPredicate accept) {
+    float[] data = p.vectors;
+    int dim = q.length;
     for (int i = 0; i < n; i++) {
-      int ord = p.ords[i];
-      if (!accept.test(ord)) {
-        continue; // a vector distance costs more than the admission test here
-      }
-      float[] v = p.vectors[i];
       float est = switch (metric) {
-        case EUCLIDEAN -> kernel.squaredL2(q, v);
-        case DOT_PRODUCT -> -kernel.dot(q, v);
-        default -> 1f - kernel.dot(q, v) * p.extra[i];
+        case EUCLIDEAN -> codes.squaredL2At(q, data, i * dim);
+        case DOT_PRODUCT -> -codes.dotAt(q, data, i * dim);
+        default -> 1f - codes.dotAt(q, data, i * dim); // both normalised
       };
-      if (heap.competitive(est, ord)) {
+      int ord = p.ords[i];
+      if (heap.competitive(est, ord) && accept.test(ord)) {
         heap.add(est, ord);
       }
     }

@@ -1,9 +1,10 @@
 package dev.quiver.local.internal.kernel;
 
 /**
- * Primitives of the product-quantisation scan (IVF-PQ): summing look-up tables over blocks of codes,
- * and the {@code y += a·x} step that builds those tables. A plain-Java implementation and a Panama
- * (Vector API) one, chosen by {@link Kernels#codes()} like the distance kernels.
+ * Primitives of the IVF scans: for IVF-PQ, summing look-up tables over blocks of codes and the
+ * {@code y += a·x} step that builds those tables; for IVF-FLAT, distances to vectors stored one after
+ * another in a list's array. A plain-Java implementation and a Panama (Vector API) one, chosen by
+ * {@link Kernels#codes()} like the distance kernels.
  *
  * <p><b>Block layout.</b> Codes of one byte per subspace are stored in blocks of {@link #BLOCK}
  * entries, subspace-major inside a block: the code of subspace {@code j} of entry {@code e} of block
@@ -44,4 +45,20 @@ public interface CodeKernel {
    * @param n how many values
    */
   void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
+
+  /**
+   * @param q a vector
+   * @param data vectors of {@code q.length} values one after another
+   * @param off where the vector starts in {@code data}
+   * @return the inner product of {@code q} with {@code data[off, off + q.length)}
+   */
+  float dotAt(float[] q, float[] data, int off);
+
+  /**
+   * @param q a vector
+   * @param data vectors of {@code q.length} values one after another
+   * @param off where the vector starts in {@code data}
+   * @return the squared Euclidean distance between {@code q} and {@code data[off, off + q.length)}
+   */
+  float squaredL2At(float[] q, float[] data, int off);
 }

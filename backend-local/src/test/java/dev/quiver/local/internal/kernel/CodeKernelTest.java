@@ -86,6 +86,37 @@ class CodeKernelTest {
     }
   }
 
+  @Test
+  void vectorsInAListArrayMatchTheDistanceKernels() {
+    Random rnd = new Random(6);
+    for (CodeKernel k : new CodeKernel[] {Kernels.scalarCodes(), Kernels.panamaCodesOrNull()}) {
+      if (k == null) {
+        continue;
+      }
+      for (int dim : new int[] {1, 3, 8, 17, 64, 384}) {
+        float[] q = new float[dim];
+        float[] data = new float[dim * 5 + 3];
+        for (int i = 0; i < dim; i++) {
+          q[i] = (float) rnd.nextGaussian();
+        }
+        for (int i = 0; i < data.length; i++) {
+          data[i] = (float) rnd.nextGaussian();
+        }
+        for (int v = 0; v < 5; v++) {
+          float[] x = java.util.Arrays.copyOfRange(data, 3 + v * dim, 3 + (v + 1) * dim);
+          double dot = 0;
+          double l2 = 0;
+          for (int i = 0; i < dim; i++) {
+            dot += (double) q[i] * x[i];
+            l2 += ((double) q[i] - x[i]) * ((double) q[i] - x[i]);
+          }
+          assertEquals(dot, k.dotAt(q, data, 3 + v * dim), 1e-4 * dim, k.name() + " dotAt, dim " + dim);
+          assertEquals(l2, k.squaredL2At(q, data, 3 + v * dim), 1e-4 * dim, k.name() + " squaredL2At, dim " + dim);
+        }
+      }
+    }
+  }
+
   private static byte[] codes(Random rnd, int blocks, int m, int ksub) {
     byte[] codes = new byte[blocks * m * CodeKernel.BLOCK];
     for (int i = 0; i < codes.length; i++) {
