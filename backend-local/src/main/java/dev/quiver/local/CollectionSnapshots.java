@@ -54,20 +54,21 @@ final class CollectionSnapshots {
   void writeIndexTo(DataOutput out) throws IOException {
     state.commitLock.readLock().lock();
     try {
-      out.writeInt(state.ivf != null ? IVF_FORMAT_VERSION : INDEX_FORMAT_VERSION);
+      IndexSet index = state.serving();
+      out.writeInt(index.ivf != null ? IVF_FORMAT_VERSION : INDEX_FORMAT_VERSION);
       out.writeInt(state.nextOrd.get());
       out.writeInt(state.byId.size());
       for (Slot s : state.byId.values()) {
         out.writeUTF(s.id);
         out.writeInt(s.ord);
       }
-      if (state.ivf != null) {
-        state.ivf.writeTo(out, state::isLive);
+      if (index.ivf != null) {
+        index.ivf.writeTo(out, state::isLive);
         return;
       }
-      out.writeBoolean(state.graph != null);
-      if (state.graph != null) {
-        state.graph.writeTo(out, false);
+      out.writeBoolean(index.graph != null);
+      if (index.graph != null) {
+        index.graph.writeTo(out, false);
       }
     } finally {
       state.commitLock.readLock().unlock();
@@ -114,10 +115,7 @@ final class CollectionSnapshots {
         }
       }
       state.nextOrd.set(0);
-      state.graph = state.newGraph();
-      if (state.ivf != null) {
-        state.ivf.reset();
-      }
+      state.indexes = new CollectionState.Indexes(IndexSet.create(state, state.serving().spec, false), null);
     }
     state.applyAll(records);
     return new Restored(false, problem);
@@ -130,7 +128,8 @@ final class CollectionSnapshots {
    */
   private String restoreSaved(Collection<Record> records, DataInput in) throws IOException {
     int version = in.readInt();
-    int supported = state.ivf != null ? IVF_FORMAT_VERSION : INDEX_FORMAT_VERSION;
+    IndexSet index = state.serving();
+    int supported = index.ivf != null ? IVF_FORMAT_VERSION : INDEX_FORMAT_VERSION;
     if (version != supported) {
       throw new IOException("index state format version " + version + " is not supported (this build reads "
           + supported + ")");
@@ -150,12 +149,12 @@ final class CollectionSnapshots {
       }
       ords.put(id, ord);
     }
-    if (state.ivf != null) {
+    if (index.ivf != null) {
       putSlots(records, ords, savedNext);
-      return state.ivf.restore(in);
+      return index.ivf.restore(in);
     }
     boolean hasGraph = in.readBoolean();
-    if (hasGraph != (state.graph != null)) {
+    if (hasGraph != (index.graph != null)) {
       throw new IOException(hasGraph ? "the saved state has a graph but the collection is FLAT"
           : "the saved state has no graph but the collection is HNSW");
     }
@@ -165,7 +164,7 @@ final class CollectionSnapshots {
         Slot s = state.slots.get(ord);
         return s == null ? null : s.vector;
       });
-      IndexSpec.Hnsw h = (IndexSpec.Hnsw) state.spec.index();
+      IndexSpec.Hnsw h = (IndexSpec.Hnsw) index.spec.index();
       if (loaded.metric() != state.metric || loaded.m() != h.m() || loaded.efConstruction() != h.efConstruction()
           || loaded.size() > savedNext) {
         throw new IOException("the saved graph (" + loaded.metric() + ", m=" + loaded.m() + ", efConstruction="
@@ -177,7 +176,7 @@ final class CollectionSnapshots {
           throw new IOException("the saved graph lacks live record '" + s.id + "' (ordinal " + s.ord + ")");
         }
       }
-      state.graph = loaded;
+      state.indexes = new CollectionState.Indexes(index.withGraph(loaded), null);
     }
     return null;
   }
@@ -207,12 +206,13 @@ final class CollectionSnapshots {
 
   /** @return whether a snapshot section of this collection carries an index blob (HNSW and IVF) */
   boolean hasIndexState() {
-    return state.graph != null || state.ivf != null;
+    IndexSet index = state.serving();
+    return index.graph != null || index.ivf != null;
   }
 
   /** @return the name of this collection's index blob */
   String blobName() {
-    return state.ivf != null ? IVF_BLOB : INDEX_BLOB;
+    return state.ivf() != null ? IVF_BLOB : INDEX_BLOB;
   }
 
   /**
@@ -278,7 +278,7 @@ final class CollectionSnapshots {
         }
         index = bytes.toByteArray();
       }
-      return new Captured(state.spec, live.toArray(new Slot[0]), md, index, blobName());
+      return new Captured(state.serving().spec, live.toArray(new Slot[0]), md, index, blobName());
     } finally {
       state.commitLock.readLock().unlock();
     }

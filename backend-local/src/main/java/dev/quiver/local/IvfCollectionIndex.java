@@ -213,10 +213,4 @@ final class IvfCollectionIndex {
     }
     return null;
   }
-
-  /** Forgets the index (a failed restore starts over from the records). */
-  void reset() {
-    index = null;
-    ready = false;
-  }
 }

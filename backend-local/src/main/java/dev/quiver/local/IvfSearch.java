@@ -46,9 +46,10 @@ final class IvfSearch {
     this.exact = exact;
   }
 
-  List<Scored> search(SearchRequest request, Filter filter, BitSet admitted, int k, long matching, SearchPlanner planner) {
+  List<Scored> search(IvfCollectionIndex ivf, SearchRequest request, Filter filter, BitSet admitted, int k,
+      long matching, SearchPlanner planner) {
     float[] query = request.vector();
-    IvfIndex index = state.ivf.searchable();
+    IvfIndex index = ivf.searchable();
     if (index == null) {
       return exact.exact(query, filter, admitted, k, matching);
     }

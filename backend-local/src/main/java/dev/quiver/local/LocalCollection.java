@@ -41,7 +41,6 @@ import java.util.Optional;
  */
 final class LocalCollection extends AbstractVectorCollection {
 
-  private final CollectionSpec spec;
   private final CollectionState state;
   private final WritePath writes;
   private final ReadPath reads;
@@ -49,7 +48,6 @@ final class LocalCollection extends AbstractVectorCollection {
 
   LocalCollection(LocalVectorStore store, CollectionSpec spec) {
     super(store, spec);
-    this.spec = spec;
     this.state = new CollectionState(spec);
     this.writes = new WritePath(store, this, state);
     this.reads = new ReadPath(store, this, state);
@@ -101,6 +99,11 @@ final class LocalCollection extends AbstractVectorCollection {
     return reads.search(request);
   }
 
+  @Override
+  protected void doReindex(CollectionSpec target) {
+    writes.reindex(target);
+  }
+
   // ------------------------------------------------------------------ recovery and snapshots
 
   /** Upsert without logging (recovery). */
@@ -142,12 +145,12 @@ final class LocalCollection extends AbstractVectorCollection {
 
   /** @return the graph, or null for FLAT and IVF */
   HnswGraph graph() {
-    return state.graph;
+    return state.graph();
   }
 
   /** @return the IVF index and its life cycle, or null unless IVF */
   IvfCollectionIndex ivf() {
-    return state.ivf;
+    return state.ivf();
   }
 
   /** @return whether a snapshot section of this collection carries an index blob */
@@ -160,6 +163,11 @@ final class LocalCollection extends AbstractVectorCollection {
     return snapshots.blobName();
   }
 
+  /** @return the state (tests) */
+  CollectionState stateForTests() {
+    return state;
+  }
+
   /** Test hook: repairs the graph now. */
   void repairNow() {
     state.repairNow();
@@ -167,6 +175,6 @@ final class LocalCollection extends AbstractVectorCollection {
 
   @Override
   public String toString() {
-    return "LocalCollection[" + spec + "]";
+    return "LocalCollection[" + spec() + "]";
   }
 }

@@ -79,7 +79,7 @@ public final class LocalVectorStore extends AbstractVectorStore {
             Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
             Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH,
             Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF,
-            Feature.ZERO_VECTORS, Feature.INDEX_IVF_FLAT, Feature.INDEX_IVF_PQ, Feature.SEARCH_NPROBE)
+            Feature.ZERO_VECTORS, Feature.INDEX_IVF_FLAT, Feature.INDEX_IVF_PQ, Feature.SEARCH_NPROBE, Feature.REINDEX)
         .consistency(Capabilities.Consistency.STRONG)
         .maxTopK(100_000)
         .maxDimension(CollectionSpec.MAX_DIMENSION);
@@ -400,6 +400,25 @@ public final class LocalVectorStore extends AbstractVectorStore {
   }
 
   // ------------------------------------------------------------------ snapshots
+
+  /**
+   * Makes a reindex durable (durable stores): a snapshot with the collection's new spec and index.
+   *
+   * @throws StorageException if it cannot be written; the new index serves on, and is saved by the next
+   *     snapshot, but until then a crash reopens the collection with its previous index
+   */
+  void saveReindexed(String collection) {
+    if (snapshots == null) {
+      return;
+    }
+    try {
+      snapshots.snapshot(true);
+    } catch (StorageException e) {
+      throw new StorageException("collection '" + collection + "' of store " + options.directory + " now uses its new"
+          + " index, but the snapshot that makes this durable failed (the next snapshot retries; a crash before it"
+          + " reopens the previous index): " + e.getMessage(), e);
+    }
+  }
 
   private void maybeSnapshot() {
     if (snapshots != null) {

@@ -52,7 +52,7 @@ final class ReadPath {
     this.owner = owner;
     this.state = state;
     this.exact = new ExactScan(state);
-    this.ivf = state.ivf == null ? null : new IvfSearch(state, exact);
+    this.ivf = new IvfSearch(state, exact);
   }
 
   /** Replaces the planner (tests: for example to force graph traversal at any selectivity). */
@@ -117,12 +117,13 @@ final class ReadPath {
     } else {
       matching = state.byId.size();
     }
-    HnswGraph graph = state.graph;
+    IndexSet index = state.serving(); // one read: a reindex may swap the index meanwhile
+    HnswGraph graph = index.graph;
     List<Scored> best;
     if (matching == 0) {
       best = List.of();
-    } else if (ivf != null) {
-      best = ivf.search(request, filter, admitted, k, matching, planner);
+    } else if (index.ivf != null) {
+      best = ivf.search(index.ivf, request, filter, admitted, k, matching, planner);
     } else if (graph == null) {
       best = exact.exact(query, filter, admitted, k, matching);
     } else {

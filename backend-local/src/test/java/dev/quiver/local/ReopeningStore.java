@@ -153,7 +153,7 @@ final class ReopeningStore implements VectorStore {
 
   /** A collection handle that finds its collection in the current store on every call. */
   private final class Handle implements VectorCollection {
-    private final CollectionSpec spec;
+    private volatile CollectionSpec spec;
     private final int generation;
 
     Handle(CollectionSpec spec, int generation) {
@@ -171,11 +171,6 @@ final class ReopeningStore implements VectorStore {
     @Override
     public String name() {
       return spec.name();
-    }
-
-    @Override
-    public CollectionSpec spec() {
-      return spec;
     }
 
     @Override
@@ -230,6 +225,20 @@ final class ReopeningStore implements VectorStore {
     @Override
     public List<Match> search(SearchRequest request) {
       return read(() -> target().search(request));
+    }
+
+    @Override
+    public void reindex(dev.quiver.IndexSpec index) {
+      write(() -> {
+        target().reindex(index);
+        return null;
+      });
+      spec = spec.toBuilder().index(index).build();
+    }
+
+    @Override
+    public CollectionSpec spec() {
+      return spec;
     }
   }
 }

@@ -30,7 +30,9 @@ import java.util.function.Consumer;
  * time) and four writer threads — one on each of a FLAT, an HNSW, an IVF-FLAT and an IVF-PQ collection
  * (the IVF indexes train early, at 64 records, so most kills hit trained indexes) — run a fixed,
  * seeded sequence of upserts (batches of three), updateMetadata, deletes by id and deletes by filter,
- * acknowledging each after the call returned.
+ * acknowledging each after the call returned; a fifth thread re-indexes the IVF-PQ collection back and
+ * forth between IVF-PQ and IVF-FLAT meanwhile (each re-index writes a snapshot), so kills also land in the
+ * middle of re-indexes.
  *
  * <p>Every thread's writes touch only its own records and the sequence is a pure function of
  * (seed, thread), so the parent knows exactly what each prefix of the sequence leaves behind. After a
@@ -54,6 +56,15 @@ public final class StoreCrashWorkload implements CrashWorkload {
       .index(IndexSpec.ivfPq(2, 4, 2)).build();
   static final List<CollectionSpec> SPECS = List.of(FLAT, HNSW, IVF_FLAT, IVF_PQ);
   static final int THREADS = SPECS.size();
+  /**
+   * A fifth thread re-indexes the IVF-PQ collection back and forth between these while its writer
+   * writes, acknowledging each re-index as {@code seed/4/i}; kills land before, during and after them.
+   * (Not HNSW: inserts concurrent with the writer's leave the odd graph node without in-links, which the
+   * self-search check would then miss — a property of concurrent HNSW inserts, not of re-indexing; a
+   * re-index to HNSW is made durable by the same snapshot, which {@code LocalReindexTest} checks.)
+   */
+  static final List<IndexSpec> REINDEX_TARGETS = List.of(IndexSpec.ivfFlat(2), IVF_PQ.index());
+  static final int REINDEXER = THREADS;
   static final int BATCH = 3;
 
   static CollectionSpec spec(int thread) {
@@ -163,6 +174,23 @@ public final class StoreCrashWorkload implements CrashWorkload {
       });
       threads.add(w);
     }
+    VectorCollection reindexed = store.collection(IVF_PQ.name());
+    Thread r = new Thread(() -> {
+      for (int i = 0; ; i++) {
+        reindexed.reindex(REINDEX_TARGETS.get((int) ((i + seed) % REINDEX_TARGETS.size())));
+        acknowledge.accept(seed + "/" + REINDEXER + "/" + i);
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "reindexer");
+    r.setUncaughtExceptionHandler((th, e) -> {
+      e.printStackTrace();
+      Runtime.getRuntime().halt(3);
+    });
+    threads.add(r);
     threads.forEach(Thread::start);
     for (Thread t : threads) {
       t.join();
@@ -251,6 +279,9 @@ public final class StoreCrashWorkload implements CrashWorkload {
         }
         records += all.size();
         coreChecks(c, all);
+        if (c.name().equals(IVF_PQ.name()) && !REINDEX_TARGETS.contains(c.spec().index())) {
+          throw new AssertionError(c.name() + " reopened with " + c.spec().index() + ", which no re-index asked for");
+        }
         if (c.spec().index() instanceof IndexSpec.IvfPq) {
           LocalIndexInfo info = store.indexInfo(c.name());
           check(info.trained() || all.size() < info.trainingSize(),
@@ -262,7 +293,10 @@ public final class StoreCrashWorkload implements CrashWorkload {
           }
         }
       }
-      return records + " records of " + groups + " writers exact, IVF trained: " + trained + (unseenAcks > 0 ? " (" + unseenAcks
+      long reindexes = acknowledged.stream().filter(t -> t.split("/")[1].equals(String.valueOf(REINDEXER))).count();
+      return records + " records of " + groups + " writers exact, IVF trained: " + trained + ", " + reindexes
+          + " re-indexes acknowledged, ivfpq now " + store.collection(IVF_PQ.name()).spec().index()
+          + (unseenAcks > 0 ? " (" + unseenAcks
           + " acknowledgements not seen by the parent)" : "") + ", core read checks passed (opened from snapshot@"
           + report.snapshotSequence() + " + " + report.wal().replayed() + " log entries, torn tail "
           + report.wal().truncatedBytes() + " bytes)";
