@@ -194,6 +194,17 @@ public abstract class AbstractVectorCollection implements VectorCollection {
   // ------------------------------------------------------------------ what adapters implement
 
   /**
+   * For {@link #doReindex}: the collection now serves searches with {@code target}'s index, so
+   * {@link #spec()} reports it from now on, even if {@code doReindex} then fails (say, while making the
+   * change durable).
+   *
+   * @param target the spec {@code doReindex} was given
+   */
+  protected final void switchedTo(CollectionSpec target) {
+    spec = AbstractVectorStore.require(target, "target");
+  }
+
+  /**
    * Re-builds the collection with another index (or re-builds the same one) while reads and writes
    * continue; see {@link VectorCollection#reindex}. The default refuses: a backend that offers
    * {@link Feature#REINDEX} overrides it.

@@ -101,7 +101,7 @@ final class LocalCollection extends AbstractVectorCollection {
 
   @Override
   protected void doReindex(CollectionSpec target) {
-    writes.reindex(target);
+    writes.reindex(target, () -> switchedTo(target));
   }
 
   // ------------------------------------------------------------------ recovery and snapshots

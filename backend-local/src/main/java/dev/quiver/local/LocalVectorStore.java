@@ -401,22 +401,13 @@ public final class LocalVectorStore extends AbstractVectorStore {
 
   // ------------------------------------------------------------------ snapshots
 
-  /**
-   * Makes a reindex durable (durable stores): a snapshot with the collection's new spec and index.
-   *
-   * @throws StorageException if it cannot be written; the new index serves on, and is saved by the next
-   *     snapshot, but until then a crash reopens the collection with its previous index
-   */
+  /** Makes a reindex durable: a snapshot with the new spec and index (a failure leaves the old on disk). */
   void saveReindexed(String collection) {
-    if (snapshots == null) {
-      return;
-    }
     try {
-      snapshots.snapshot(true);
+      snapshot(true);
     } catch (StorageException e) {
-      throw new StorageException("collection '" + collection + "' of store " + options.directory + " now uses its new"
-          + " index, but the snapshot that makes this durable failed (the next snapshot retries; a crash before it"
-          + " reopens the previous index): " + e.getMessage(), e);
+      throw new StorageException("collection '" + collection + "' now uses its new index, but the snapshot that"
+          + " makes it durable failed (the next one retries; a crash before it reopens the old): " + e.getMessage(), e);
     }
   }
 
@@ -433,7 +424,12 @@ public final class LocalVectorStore extends AbstractVectorStore {
    * @throws StorageException if writing it failed (the previous snapshot and the log stay valid)
    */
   boolean snapshot() {
-    return snapshots != null && snapshots.snapshot();
+    return snapshot(false);
+  }
+
+  /** @param force even when nothing was logged since the last one @return whether one was written */
+  boolean snapshot(boolean force) {
+    return snapshots != null && snapshots.snapshot(force);
   }
 
   // ------------------------------------------------------------------ introspection for tests and benchmarks
@@ -448,7 +444,7 @@ public final class LocalVectorStore extends AbstractVectorStore {
     return graphsRebuilt;
   }
 
-  /** @return IVF indexes restored from the snapshot at open as saved; rebuilt (re-encoded or re-trained) */
+  /** @return IVF indexes restored at open as saved; {@link #ivfRebuilt()}: re-encoded or re-trained */
   int ivfReused() {
     return ivfReused;
   }

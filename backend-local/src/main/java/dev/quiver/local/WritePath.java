@@ -133,10 +133,11 @@ final class WritePath {
    * collection's write lock, swaps it in. Searches use the old index until the swap and the new one after.
    *
    * <p>Nothing is logged: on a durable store the store then writes a snapshot, which holds the new spec
-   * and index and commits atomically. A crash before that snapshot's commit reopens the old index (the call
+   * and index and commits atomically ({@code switched} runs before it: the new index is in use whether or
+   * not the snapshot succeeds). A crash before that snapshot's commit reopens the old index (the call
    * had not returned); after it, the new one. Writes acknowledged meanwhile are in the log either way.
    */
-  void reindex(CollectionSpec target) {
+  void reindex(CollectionSpec target, Runnable switched) {
     store.checkLive(owner);
     reindexing.lock();
     try {
@@ -162,6 +163,7 @@ final class WritePath {
           state.abandonBuilding();
         }
       }
+      switched.run(); // the collection reports the new index even if saving it fails below
       store.saveReindexed(state.spec.name());
     } finally {
       reindexing.unlock();

@@ -260,6 +260,45 @@ class StoreFaultInjectionTest {
   }
 
   /**
+   * A re-index whose snapshot fails throws {@link StorageException} saying so; the new index serves on,
+   * the store keeps taking writes, and reopening (with no later snapshot) finds the old index and every
+   * acknowledged write.
+   */
+  @Test
+  void aReindexWhoseSnapshotFailsKeepsTheOldIndexOnDisk() {
+    Path dir = root.resolve("reindex");
+    FaultyStorageIO io = new FaultyStorageIO();
+    Model acked = new Model();
+    LocalVectorStore store = DurableTestAccess.builder(dir, StorageOptions.defaults().withIo(io))
+        .snapshotThresholdBytes(0).snapshotOnClose(false).open();
+    try {
+      store.createCollection(GRAPH);
+      store.createCollection(FLAT);
+      store.createCollection(IVF);
+      for (int i = 0; i < 200; i++) {
+        op(i, store, null);
+        op(i, null, acked);
+      }
+      io.failMove(1); // the re-index's snapshot cannot be renamed into place
+      StorageException e = assertThrows(StorageException.class, () -> store.collection("v").reindex(IndexSpec.hnsw(8, 40)));
+      assertTrue(e.getMessage().contains("now uses its new index"), e.getMessage());
+      io.heal();
+      assertEquals(IndexSpec.hnsw(8, 40), store.describeCollection("v").index(), "the new index serves on");
+      for (int i = 200; i < 230; i++) {
+        op(i, store, null);
+        op(i, null, acked);
+      }
+      assertEquals(acked.colls, contents(store));
+    } finally {
+      store.close();
+    }
+    try (LocalVectorStore again = LocalVectorStore.open(dir)) {
+      assertEquals(IVF.index(), again.describeCollection("v").index(), "the snapshot that failed did not commit");
+      assertEquals(acked.colls, contents(again), "every acknowledged write is durable");
+    }
+  }
+
+  /**
    * A background snapshot that fails is logged at WARNING and reported by {@code health()}; the store
    * keeps acknowledging writes, and every one of them is there after reopening.
    */
