@@ -46,7 +46,12 @@ public enum Feature {
    */
   ZERO_VECTORS,
   /** Reopening a store finds the collections and records written before. */
-  DURABILITY;
+  DURABILITY,
+  /**
+   * {@link VectorCollection#reindex(IndexSpec)}: changing a collection's index (kind or parameters) while
+   * reads and writes continue; on IVF indexes, re-training on the current records.
+   */
+  REINDEX;
 
   /**
    * @param metric a metric

@@ -96,4 +96,24 @@ public interface VectorCollection {
    * @throws DimensionMismatchException if the query vector has the wrong length
    */
   List<Match> search(SearchRequest request);
+
+  /**
+   * Changes the collection's index — its kind or its parameters — while reads and writes continue; asking
+   * for the index the collection has re-builds it, which for IVF means re-training on the current
+   * records. The name, dimension, metric and records stay as they are. Searches use the old index until
+   * the new one is complete, then the new one; a write made meanwhile is in both. When the call returns,
+   * {@link #spec()} has the new index (and, on a durable store, so does the store after a crash); a call
+   * that fails or is interrupted leaves the old index in place, or — if it failed after the switch — the
+   * new one, never a mix. How each backend maps this: {@code docs/index-kinds.md}.
+   *
+   * @param index the new index
+   * @throws UnsupportedFeatureException if the backend lacks {@link Feature#REINDEX} or the index kind
+   * @throws InvalidArgumentException if the index does not fit the collection (PQ subspaces must divide
+   *     the dimension)
+   */
+  default void reindex(IndexSpec index) {
+    // adapters built on dev.quiver.spi.AbstractVectorCollection override this with their backend's answer
+    throw new UnsupportedFeatureException("this adapter", Feature.REINDEX,
+        name() + " is served by an adapter that does not offer re-indexing");
+  }
 }

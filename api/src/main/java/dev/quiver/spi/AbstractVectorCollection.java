@@ -4,6 +4,7 @@ import dev.quiver.Capabilities;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
 import dev.quiver.Filter;
+import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
 import dev.quiver.Match;
@@ -12,6 +13,7 @@ import dev.quiver.Metric;
 import dev.quiver.Page;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
+import dev.quiver.UnsupportedFeatureException;
 import dev.quiver.VectorCollection;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,7 +31,8 @@ import java.util.Optional;
 public abstract class AbstractVectorCollection implements VectorCollection {
 
   private final AbstractVectorStore store;
-  private final CollectionSpec spec;
+  /** Replaced (index only) when {@link #reindex} succeeds. */
+  private volatile CollectionSpec spec;
 
   /**
    * @param store the store this collection belongs to (its boundary maps errors and observes calls)
@@ -170,7 +173,49 @@ public abstract class AbstractVectorCollection implements VectorCollection {
     });
   }
 
+  /**
+   * Checks the new index (an index kind the backend offers, parameters that fit this collection) and the
+   * backend's {@link Feature#REINDEX}, then calls {@link #doReindex}; when it returns, {@link #spec()}
+   * reports the new index.
+   */
+  @Override
+  public final void reindex(IndexSpec index) {
+    store.run(name(), "reindex", () -> {
+      AbstractVectorStore.require(index, "index");
+      CollectionSpec target = spec.toBuilder().index(index).build(); // e.g. PQ subspaces must divide the dimension
+      Capabilities caps = capabilities();
+      caps.require(Feature.REINDEX);
+      caps.require(index.feature());
+      doReindex(target);
+      spec = target;
+    }, true);
+  }
+
   // ------------------------------------------------------------------ what adapters implement
+
+  /**
+   * For {@link #doReindex}: the collection now serves searches with {@code target}'s index, so
+   * {@link #spec()} reports it from now on, even if {@code doReindex} then fails (say, while making the
+   * change durable).
+   *
+   * @param target the spec {@code doReindex} was given
+   */
+  protected final void switchedTo(CollectionSpec target) {
+    spec = AbstractVectorStore.require(target, "target");
+  }
+
+  /**
+   * Re-builds the collection with another index (or re-builds the same one) while reads and writes
+   * continue; see {@link VectorCollection#reindex}. The default refuses: a backend that offers
+   * {@link Feature#REINDEX} overrides it.
+   *
+   * @param target the collection's spec with the new index (name, dimension and metric unchanged)
+   * @throws UnsupportedFeatureException unless overridden
+   */
+  protected void doReindex(CollectionSpec target) {
+    throw new UnsupportedFeatureException(capabilities().backend(), Feature.REINDEX,
+        capabilities().entry(Feature.REINDEX).note());
+  }
 
   /** @param records valid records of the right dimension, ids unique, at least one */
   protected abstract void doUpsert(List<Record> records);

@@ -13,6 +13,7 @@ import dev.quiver.CollectionSpec;
 import dev.quiver.DimensionMismatchException;
 import dev.quiver.Feature;
 import dev.quiver.Filter;
+import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
 import dev.quiver.Match;
@@ -222,6 +223,176 @@ class BoundaryTest {
     c.delete(List.of());
     c.upsert(List.of());
     assertEquals(List.of(), s.calls, "empty calls never reach the adapter");
+  }
+
+  @Test
+  @DisplayName("reindex: refused by default with the backend's name; checked targets only reach doReindex; spec follows")
+  void reindex() {
+    TinyStore s = storeWithRecords(3);
+    VectorCollection c = s.collection("c");
+    s.calls.clear();
+    UnsupportedFeatureException e = assertThrows(UnsupportedFeatureException.class, () -> c.reindex(IndexSpec.flat()));
+    assertEquals(Feature.REINDEX, e.feature());
+    assertEquals("tiny", e.backend());
+    assertThrows(InvalidArgumentException.class, () -> c.reindex(null));
+    assertEquals(List.of(), s.calls, "nothing reached the adapter");
+
+    List<CollectionSpec> reached = new ArrayList<>();
+    AbstractVectorStore reindexing = new AbstractVectorStore(List.of()) {
+      @Override
+      public Capabilities capabilities() {
+        return Capabilities.builder("re").supportsNatively(Feature.INDEX_FLAT, Feature.INDEX_HNSW, Feature.METRIC_COSINE,
+            Feature.REINDEX).build();
+      }
+
+      @Override
+      protected AbstractVectorCollection doCreateCollection(CollectionSpec spec) {
+        return new ReindexingCollection(this, spec, reached);
+      }
+
+      @Override
+      protected AbstractVectorCollection doCollection(String name) {
+        throw new CollectionNotFoundException(name);
+      }
+
+      @Override
+      protected boolean doHasCollection(String name) {
+        return false;
+      }
+
+      @Override
+      protected List<String> doListCollections() {
+        return List.of();
+      }
+
+      @Override
+      protected CollectionSpec doDescribeCollection(String name) {
+        throw new CollectionNotFoundException(name);
+      }
+
+      @Override
+      protected boolean doDropCollection(String name) {
+        return false;
+      }
+
+      @Override
+      protected void doClose() {}
+
+      @Override
+      protected String label() {
+        return "re";
+      }
+    };
+    VectorCollection r = reindexing.createCollection(CollectionSpec.builder("r").dimension(4).build());
+    assertThrows(UnsupportedFeatureException.class, () -> r.reindex(IndexSpec.ivfFlat(4)), "an index kind it lacks");
+    assertEquals(List.of(), reached);
+    r.reindex(IndexSpec.hnsw(8, 32));
+    assertEquals(List.of(CollectionSpec.builder("r").dimension(4).index(IndexSpec.hnsw(8, 32)).build()), reached);
+    assertEquals(IndexSpec.hnsw(8, 32), r.spec().index(), "the handle reports the new index");
+    // an adapter outside the boundary gets the interface's refusal
+    assertEquals(Feature.REINDEX, assertThrows(UnsupportedFeatureException.class,
+        () -> ((VectorCollection) new NotOnTheBoundary()).reindex(IndexSpec.flat())).feature());
+  }
+
+  /** A collection that offers reindexing and records the targets that reach it. */
+  static final class ReindexingCollection extends AbstractVectorCollection {
+    private final List<CollectionSpec> reached;
+
+    ReindexingCollection(AbstractVectorStore store, CollectionSpec spec, List<CollectionSpec> reached) {
+      super(store, spec);
+      this.reached = reached;
+    }
+
+    @Override
+    protected void doReindex(CollectionSpec target) {
+      reached.add(target);
+    }
+
+    @Override
+    protected void doUpsert(List<Record> records) {}
+
+    @Override
+    protected void doDelete(List<String> ids) {}
+
+    @Override
+    protected void doDelete(Filter filter) {}
+
+    @Override
+    protected boolean doUpdateMetadata(String id, Metadata metadata) {
+      return false;
+    }
+
+    @Override
+    protected List<Record> doGet(List<String> ids) {
+      return List.of();
+    }
+
+    @Override
+    protected long doCount(Optional<Filter> filter) {
+      return 0;
+    }
+
+    @Override
+    protected Page doList(ListRequest request) {
+      return new Page(List.of(), Optional.empty());
+    }
+
+    @Override
+    protected List<Match> doSearch(SearchRequest request) {
+      return List.of();
+    }
+  }
+
+  /** The bare interface: only what every implementation must write. */
+  static final class NotOnTheBoundary implements VectorCollection {
+    @Override
+    public String name() {
+      return "bare";
+    }
+
+    @Override
+    public CollectionSpec spec() {
+      return CollectionSpec.builder("bare").dimension(2).build();
+    }
+
+    @Override
+    public void upsert(List<Record> records) {}
+
+    @Override
+    public List<Record> get(java.util.Collection<String> ids) {
+      return List.of();
+    }
+
+    @Override
+    public void delete(java.util.Collection<String> ids) {}
+
+    @Override
+    public void delete(Filter filter) {}
+
+    @Override
+    public boolean updateMetadata(String id, Metadata metadata) {
+      return false;
+    }
+
+    @Override
+    public long count() {
+      return 0;
+    }
+
+    @Override
+    public long count(Filter filter) {
+      return 0;
+    }
+
+    @Override
+    public Page list(ListRequest request) {
+      return new Page(List.of(), Optional.empty());
+    }
+
+    @Override
+    public List<Match> search(SearchRequest request) {
+      return List.of();
+    }
   }
 
   @Test

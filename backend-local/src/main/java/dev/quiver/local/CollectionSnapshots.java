@@ -20,9 +20,9 @@ import java.util.Map;
 
 /**
  * The glue between one collection and the store's snapshots: {@link #capture} takes the state a
- * snapshot writes (records and, for HNSW, the graph with every record's ordinal), and
- * {@link #restore} fills a fresh collection from a snapshot section, reusing the saved graph when it
- * is usable and rebuilding it from the records otherwise. WAL operations after the snapshot are then
+ * snapshot writes (records and, for HNSW, the graph with every record's ordinal; for IVF, the trained
+ * index), and {@link #restore} fills a fresh collection from a snapshot section, reusing the saved
+ * index when it is usable and rebuilding it from the records otherwise. WAL operations after the snapshot are then
  * replayed through {@link CollectionState}'s {@code apply*} methods.
  */
 final class CollectionSnapshots {
@@ -33,12 +33,18 @@ final class CollectionSnapshots {
     this.state = state;
   }
 
-  /** Version of the {@link #writeIndexTo} format. */
+  /** Version of the {@link #writeIndexTo} format of HNSW (and, in older stores, FLAT) collections. */
   static final int INDEX_FORMAT_VERSION = 1;
+  /**
+   * Version of the {@link #writeIndexTo} format of IVF collections (blob {@value #IVF_BLOB}): the same
+   * ordinal table, then the IVF index in its own versioned format ({@code IvfIndexFormat}).
+   */
+  static final int IVF_FORMAT_VERSION = 1;
 
   /**
-   * Writes what a snapshot needs beyond the records to reopen without rebuilding the graph: the
-   * ordinal of every live record and the graph (live vectors omitted: the records hold them).
+   * Writes what a snapshot needs beyond the records to reopen without rebuilding the index: the
+   * ordinal of every live record and the graph (live vectors omitted: the records hold them) or the
+   * IVF index (untrained, or trained with its quantiser and the entries of the live records).
    * Writers must be stopped while this runs (the storage layer snapshots under its own lock);
    * searches may continue. Versioned; checksumming is the storage layer's job.
    *
@@ -48,16 +54,21 @@ final class CollectionSnapshots {
   void writeIndexTo(DataOutput out) throws IOException {
     state.commitLock.readLock().lock();
     try {
-      out.writeInt(INDEX_FORMAT_VERSION);
+      IndexSet index = state.serving();
+      out.writeInt(index.ivf != null ? IVF_FORMAT_VERSION : INDEX_FORMAT_VERSION);
       out.writeInt(state.nextOrd.get());
       out.writeInt(state.byId.size());
       for (Slot s : state.byId.values()) {
         out.writeUTF(s.id);
         out.writeInt(s.ord);
       }
-      out.writeBoolean(state.graph != null);
-      if (state.graph != null) {
-        state.graph.writeTo(out, false);
+      if (index.ivf != null) {
+        index.ivf.writeTo(out, state::isLive);
+        return;
+      }
+      out.writeBoolean(index.graph != null);
+      if (index.graph != null) {
+        index.graph.writeTo(out, false);
       }
     } finally {
       state.commitLock.readLock().unlock();
@@ -88,8 +99,8 @@ final class CollectionSnapshots {
     String problem = null;
     if (index != null) {
       try {
-        restoreSaved(records, index);
-        return new Restored(true, null);
+        String listsProblem = restoreSaved(records, index);
+        return new Restored(listsProblem == null, listsProblem);
       } catch (IOException | RuntimeException e) {
         // fall through to a rebuild: the saved index is an optimisation, the records are the truth
         problem = e.getMessage() != null ? e.getMessage() : e.toString();
@@ -104,18 +115,24 @@ final class CollectionSnapshots {
         }
       }
       state.nextOrd.set(0);
-      state.graph = state.newGraph();
+      state.indexes = new CollectionState.Indexes(IndexSet.create(state, state.serving().spec, false), null);
     }
     state.applyAll(records);
     return new Restored(false, problem);
   }
 
-  /** @throws IOException saying why the saved state cannot be used */
-  private void restoreSaved(Collection<Record> records, DataInput in) throws IOException {
+  /**
+   * @return null when the saved state was used as it was; for IVF, what was wrong with saved lists that
+   *     were rebuilt from the saved quantiser
+   * @throws IOException saying why the saved state cannot be used
+   */
+  private String restoreSaved(Collection<Record> records, DataInput in) throws IOException {
     int version = in.readInt();
-    if (version != INDEX_FORMAT_VERSION) {
+    IndexSet index = state.serving();
+    int supported = index.ivf != null ? IVF_FORMAT_VERSION : INDEX_FORMAT_VERSION;
+    if (version != supported) {
       throw new IOException("index state format version " + version + " is not supported (this build reads "
-          + INDEX_FORMAT_VERSION + ")");
+          + supported + ")");
     }
     int savedNext = in.readInt();
     int live = in.readInt();
@@ -132,11 +149,40 @@ final class CollectionSnapshots {
       }
       ords.put(id, ord);
     }
+    if (index.ivf != null) {
+      putSlots(records, ords, savedNext);
+      return index.ivf.restore(in);
+    }
     boolean hasGraph = in.readBoolean();
-    if (hasGraph != (state.graph != null)) {
+    if (hasGraph != (index.graph != null)) {
       throw new IOException(hasGraph ? "the saved state has a graph but the collection is FLAT"
           : "the saved state has no graph but the collection is HNSW");
     }
+    putSlots(records, ords, savedNext);
+    if (hasGraph) {
+      HnswGraph loaded = HnswGraph.readFrom(in, Kernels.active(), ord -> {
+        Slot s = state.slots.get(ord);
+        return s == null ? null : s.vector;
+      });
+      IndexSpec.Hnsw h = (IndexSpec.Hnsw) index.spec.index();
+      if (loaded.metric() != state.metric || loaded.m() != h.m() || loaded.efConstruction() != h.efConstruction()
+          || loaded.size() > savedNext) {
+        throw new IOException("the saved graph (" + loaded.metric() + ", m=" + loaded.m() + ", efConstruction="
+            + loaded.efConstruction() + ", " + loaded.size() + " nodes) does not match the collection (" + state.metric
+            + ", m=" + h.m() + ", efConstruction=" + h.efConstruction() + ", next ordinal " + savedNext + ")");
+      }
+      for (Slot s : state.byId.values()) {
+        if (!loaded.contains(s.ord) || loaded.isDeleted(s.ord)) {
+          throw new IOException("the saved graph lacks live record '" + s.id + "' (ordinal " + s.ord + ")");
+        }
+      }
+      state.indexes = new CollectionState.Indexes(index.withGraph(loaded), null);
+    }
+    return null;
+  }
+
+  /** Puts every record in its saved ordinal's slot. @throws IOException when the ordinals do not fit the records */
+  private void putSlots(Collection<Record> records, Map<String, Integer> ords, int savedNext) throws IOException {
     for (Record r : records) {
       Integer ord = ords.get(r.id());
       if (ord == null || state.slots.get(ord) != null) {
@@ -151,29 +197,23 @@ final class CollectionSnapshots {
       state.metadataIndex.add(ord, s.metadata);
     }
     state.nextOrd.set(savedNext);
-    if (hasGraph) {
-      HnswGraph loaded = HnswGraph.readFrom(in, Kernels.active(), ord -> {
-        Slot s = state.slots.get(ord);
-        return s == null ? null : s.vector;
-      });
-      IndexSpec.Hnsw h = (IndexSpec.Hnsw) state.spec.index();
-      if (loaded.metric() != state.metric || loaded.m() != h.m() || loaded.efConstruction() != h.efConstruction()
-          || loaded.size() > savedNext) {
-        throw new IOException("the saved graph (" + loaded.metric() + ", m=" + loaded.m() + ", efConstruction="
-            + loaded.efConstruction() + ", " + loaded.size() + " nodes) does not match the collection (" + state.metric
-            + ", m=" + h.m() + ", efConstruction=" + h.efConstruction() + ", next ordinal " + savedNext + ")");
-      }
-      for (Slot s : state.byId.values()) {
-        if (!loaded.contains(s.ord) || loaded.isDeleted(s.ord)) {
-          throw new IOException("the saved graph lacks live record '" + s.id + "' (ordinal " + s.ord + ")");
-        }
-      }
-      state.graph = loaded;
-    }
   }
 
-  /** Name of the snapshot blob holding {@link #writeIndexTo}'s output (HNSW collections only). */
+  /** Name of the snapshot blob holding {@link #writeIndexTo}'s output for an HNSW collection. */
   static final String INDEX_BLOB = "hnsw";
+  /** Name of the snapshot blob holding {@link #writeIndexTo}'s output for an IVF collection. */
+  static final String IVF_BLOB = "ivf";
+
+  /** @return whether a snapshot section of this collection carries an index blob (HNSW and IVF) */
+  boolean hasIndexState() {
+    IndexSet index = state.serving();
+    return index.graph != null || index.ivf != null;
+  }
+
+  /** @return the name of this collection's index blob */
+  String blobName() {
+    return state.ivf() != null ? IVF_BLOB : INDEX_BLOB;
+  }
 
   /**
    * The state a snapshot writes for this collection, captured while writers are stopped (the
@@ -186,12 +226,14 @@ final class CollectionSnapshots {
     private final Slot[] live;
     private final Metadata[] metadata;
     private final byte[] index;
+    private final String blobName;
 
-    private Captured(CollectionSpec spec, Slot[] live, Metadata[] metadata, byte[] index) {
+    private Captured(CollectionSpec spec, Slot[] live, Metadata[] metadata, byte[] index, String blobName) {
       this.spec = spec;
       this.live = live;
       this.metadata = metadata;
       this.index = index;
+      this.blobName = blobName;
     }
 
     /** Writes the section: spec, records in ordinal order, then the graph blob. */
@@ -201,7 +243,7 @@ final class CollectionSnapshots {
         w.record(Record.of(live[i].id, live[i].vector, metadata[i]));
       }
       if (index != null) {
-        w.blob(INDEX_BLOB, out -> out.write(index));
+        w.blob(blobName, out -> out.write(index));
       }
     }
   }
@@ -227,7 +269,7 @@ final class CollectionSnapshots {
         md[i] = live.get(i).metadata;
       }
       byte[] index = null;
-      if (state.graph != null) {
+      if (hasIndexState()) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(Math.max(1024, live.size() * 64));
         try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(bytes, 1 << 16))) {
           writeIndexTo(out);
@@ -236,7 +278,7 @@ final class CollectionSnapshots {
         }
         index = bytes.toByteArray();
       }
-      return new Captured(state.spec, live.toArray(new Slot[0]), md, index);
+      return new Captured(state.serving().spec, live.toArray(new Slot[0]), md, index, blobName());
     } finally {
       state.commitLock.readLock().unlock();
     }

@@ -2,14 +2,12 @@ package dev.quiver.local;
 
 import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
-import dev.quiver.IndexSpec;
 import dev.quiver.Metadata;
 import dev.quiver.Metric;
 import dev.quiver.Record;
 import dev.quiver.local.internal.filter.MetadataIndex;
 import dev.quiver.local.internal.index.HnswGraph;
 import dev.quiver.local.internal.index.OrdinalTable;
-import dev.quiver.local.internal.kernel.Kernels;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
@@ -27,6 +25,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * <p><b>Records and ordinals.</b> Every stored version of a record gets a fresh ordinal (a
  * {@link Slot}); an upsert of an existing id retires the old slot, so replacing a vector is a graph
  * insert plus a tombstone. Live records are also kept sorted by id ({@link #byId}).
+ *
+ * <p><b>Index.</b> FLAT, an HNSW graph or an IVF index ({@link IndexSet}), replaceable online by a
+ * reindex ({@link #indexes}). {@link #spec} is the collection as created: name, dimension and metric;
+ * the index it has now is {@code serving().spec}.
  *
  * <p><b>Concurrency.</b> A write first {@link #prepare}s its slots (the graph inserts, the expensive
  * part) outside any collection lock, so several writers insert at once; it then {@link #commit}s them
@@ -53,24 +55,42 @@ final class CollectionState {
   /** Held while a write logs and commits, so the log has this collection's operations in apply order. */
   final ReentrantLock writeLock = new ReentrantLock();
 
-  /** Null for FLAT; replaced only by {@link CollectionSnapshots#restore}, before the collection is shared. */
-  HnswGraph graph;
+  /**
+   * The index that serves searches and, while a {@linkplain WritePath#reindex reindex} runs, the one
+   * being built beside it; replaced as a whole, so one read gives a consistent pair. A write adds its
+   * records to both ({@link #prepare}) and retires them from both; the reindex publishes the pair, fills
+   * the new index, then swaps it in under {@link #writeLock} and the commit lock. Replaced otherwise only
+   * by {@link CollectionSnapshots#restore}, before the collection is shared.
+   *
+   * @param serving searched and saved in snapshots
+   * @param building being built by a reindex, or null
+   */
+  record Indexes(IndexSet serving, IndexSet building) {}
+
+  volatile Indexes indexes;
   private final ReentrantLock repairLock = new ReentrantLock();
   private final AtomicInteger tombstonesSinceRepair = new AtomicInteger();
 
+  /** @param spec the collection as created: its name, dimension and metric never change; its index may */
   CollectionState(CollectionSpec spec) {
     this.spec = spec;
     this.metric = spec.metric();
-    this.graph = newGraph();
+    this.indexes = new Indexes(IndexSet.create(this, spec, false), null);
   }
 
-  /** @return an empty graph as the spec asks for, or null for FLAT */
-  HnswGraph newGraph() {
-    if (spec.index() instanceof IndexSpec.Hnsw h) {
-      // fixed seed: builds are reproducible, which keeps recall tests and benchmarks stable
-      return new HnswGraph(metric, spec.dimension(), h.m(), h.efConstruction(), 42L, Kernels.active());
-    }
-    return null;
+  /** @return the serving index */
+  IndexSet serving() {
+    return indexes.serving();
+  }
+
+  /** @return the serving graph, or null unless HNSW */
+  HnswGraph graph() {
+    return indexes.serving().graph;
+  }
+
+  /** @return the serving IVF index, or null unless IVF */
+  IvfCollectionIndex ivf() {
+    return indexes.serving().ivf;
   }
 
   /** @return a new slot for a record (not yet stored anywhere) */
@@ -105,10 +125,10 @@ final class CollectionState {
     }
     boolean inserted = false;
     try {
-      if (graph != null) {
-        for (Slot s : fresh) {
-          graph.insert(s.ord, s.vector); // not live yet: searches may traverse it but never return it
-        }
+      Indexes ix = indexes; // one read: a reindex swapping meanwhile still finds these slots in its new index
+      ix.serving().add(fresh); // not live yet: searches may reach them but never return them
+      if (ix.building() != null) {
+        ix.building().add(fresh);
       }
       inserted = true;
     } finally {
@@ -141,10 +161,12 @@ final class CollectionState {
 
   /** Forgets prepared slots that will never be committed. */
   void discard(List<Slot> fresh) {
+    Indexes ix = indexes;
     for (Slot s : fresh) {
       slots.set(s.ord, null);
-      if (graph != null && graph.contains(s.ord)) {
-        graph.markDeleted(s.ord);
+      ix.serving().removed(s);
+      if (ix.building() != null) {
+        ix.building().removed(s);
       }
     }
   }
@@ -154,8 +176,10 @@ final class CollectionState {
     old.live = false;
     metadataIndex.remove(old.ord, old.metadata);
     slots.set(old.ord, null);
-    if (graph != null) {
-      graph.markDeleted(old.ord);
+    Indexes ix = indexes;
+    ix.serving().removed(old);
+    if (ix.building() != null) {
+      ix.building().removed(old);
     }
   }
 
@@ -194,8 +218,16 @@ final class CollectionState {
     }
   }
 
-  /** Rewires the graph around tombstones once enough accumulated; runs outside the commit lock. */
+  /**
+   * Rewires the graph around tombstones, or compacts the IVF lists, once enough accumulated; runs
+   * outside the commit lock.
+   */
   void afterRetire(int retired) {
+    IvfCollectionIndex ivf = ivf();
+    if (ivf != null && retired > 0) {
+      ivf.afterRemovals();
+    }
+    HnswGraph graph = graph();
     if (graph == null || retired == 0) {
       return;
     }
@@ -215,6 +247,7 @@ final class CollectionState {
 
   /** Repairs the graph now (tests). */
   void repairNow() {
+    HnswGraph graph = graph();
     if (graph != null) {
       repairLock.lock();
       try {
@@ -223,6 +256,43 @@ final class CollectionState {
       } finally {
         repairLock.unlock();
       }
+    }
+  }
+
+  /**
+   * After an upsert committed (and, for a logged write, became durable), outside every lock: trains the
+   * IVF index if the collection just reached its training size.
+   */
+  void afterUpsert() {
+    IvfCollectionIndex ivf = ivf();
+    if (ivf != null) {
+      ivf.maybeTrain();
+    }
+  }
+
+  // ------------------------------------------------------------------ reindex
+
+  /** Publishes an index to build beside the serving one: every write from now on adds to it too. */
+  void startBuilding(IndexSet building) {
+    indexes = new Indexes(indexes.serving(), building);
+  }
+
+  /** Forgets the index being built (a reindex that failed before its swap). */
+  void abandonBuilding() {
+    indexes = new Indexes(indexes.serving(), null);
+  }
+
+  /**
+   * Makes the index being built the serving one. Caller holds {@link #writeLock}; the commit lock is
+   * taken here, so no commit or retire is half-way through either index.
+   */
+  void swapInBuilding() {
+    commitLock.writeLock().lock();
+    try {
+      indexes = new Indexes(indexes.building(), null);
+      tombstonesSinceRepair.set(0);
+    } finally {
+      commitLock.writeLock().unlock();
     }
   }
 
@@ -244,6 +314,7 @@ final class CollectionState {
       }
     }
     afterRetire(retired);
+    afterUpsert();
   }
 
   /** Upserts records in batches of {@link #APPLY_BATCH}, without logging. */

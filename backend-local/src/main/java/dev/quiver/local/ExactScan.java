@@ -87,8 +87,8 @@ final class ExactScan {
     return (float) (1.0 / Math.sqrt(ss));
   }
 
-  /** Float distance: squared L2 (EUCLIDEAN), -dot (DOT_PRODUCT), 1 - cosine (COSINE). */
-  private float scanDistance(float[] query, float queryAux, Slot s) {
+  /** Float distance: squared L2 (EUCLIDEAN), -dot (DOT_PRODUCT), 1 - cosine (COSINE); also IVF re-ranking's. */
+  float scanDistance(float[] query, float queryAux, Slot s) {
     switch (metric) {
       case EUCLIDEAN:
         return kernel.squaredL2(query, s.vector);

@@ -18,17 +18,18 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One collection of the embedded engine, searched exactly (FLAT) or through an HNSW graph, as its
- * {@link CollectionSpec#index()} says. A facade: each operation is one delegation to the class that
+ * One collection of the embedded engine, searched exactly (FLAT), through an HNSW graph or through an
+ * IVF index (IVF-FLAT, IVF-PQ), as its {@link CollectionSpec#index()} says. A facade: each operation is one delegation to the class that
  * does that job.
  *
  * <ul>
  *   <li>{@link CollectionState}: the records (slots by ordinal, live records by id), the metadata
- *       index, the graph, and the commit primitives shared by writes and recovery;
+ *       index, the graph or the IVF index ({@link IvfCollectionIndex}), and the commit primitives
+ *       shared by writes and recovery;
  *   <li>{@link WritePath}: logged writes (log under the collection's write lock, commit, wait for the
  *       fsync outside every lock);
- *   <li>{@link ReadPath}: get, count, list and search (planning between the graph and
- *       {@link ExactScan}, the exact float scan with a proven fallback to double);
+ *   <li>{@link ReadPath}: get, count, list and search (planning between the graph or
+ *       {@link IvfSearch} and {@link ExactScan}, the exact float scan with a proven fallback to double);
  *   <li>{@link CollectionSnapshots}: what a snapshot captures, and restoring from one.
  * </ul>
  *
@@ -40,7 +41,6 @@ import java.util.Optional;
  */
 final class LocalCollection extends AbstractVectorCollection {
 
-  private final CollectionSpec spec;
   private final CollectionState state;
   private final WritePath writes;
   private final ReadPath reads;
@@ -48,11 +48,13 @@ final class LocalCollection extends AbstractVectorCollection {
 
   LocalCollection(LocalVectorStore store, CollectionSpec spec) {
     super(store, spec);
-    this.spec = spec;
     this.state = new CollectionState(spec);
     this.writes = new WritePath(store, this, state);
     this.reads = new ReadPath(store, this, state);
     this.snapshots = new CollectionSnapshots(state);
+    if (store.plannerForNewCollections != null) {
+      reads.planner(store.plannerForNewCollections);
+    }
   }
 
   // ------------------------------------------------------------------ the boundary's hooks
@@ -97,6 +99,11 @@ final class LocalCollection extends AbstractVectorCollection {
     return reads.search(request);
   }
 
+  @Override
+  protected void doReindex(CollectionSpec target) {
+    writes.reindex(target, () -> switchedTo(target));
+  }
+
   // ------------------------------------------------------------------ recovery and snapshots
 
   /** Upsert without logging (recovery). */
@@ -136,9 +143,29 @@ final class LocalCollection extends AbstractVectorCollection {
     reads.planner(planner);
   }
 
-  /** @return the graph, or null for FLAT */
+  /** @return the graph, or null for FLAT and IVF */
   HnswGraph graph() {
-    return state.graph;
+    return state.graph();
+  }
+
+  /** @return the IVF index and its life cycle, or null unless IVF */
+  IvfCollectionIndex ivf() {
+    return state.ivf();
+  }
+
+  /** @return whether a snapshot section of this collection carries an index blob */
+  boolean hasIndexState() {
+    return snapshots.hasIndexState();
+  }
+
+  /** @return the name of this collection's snapshot index blob */
+  String indexBlobName() {
+    return snapshots.blobName();
+  }
+
+  /** @return the state (tests) */
+  CollectionState stateForTests() {
+    return state;
   }
 
   /** Test hook: repairs the graph now. */
@@ -148,6 +175,6 @@ final class LocalCollection extends AbstractVectorCollection {
 
   @Override
   public String toString() {
-    return "LocalCollection[" + spec + "]";
+    return "LocalCollection[" + spec() + "]";
   }
 }

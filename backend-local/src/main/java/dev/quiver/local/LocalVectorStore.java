@@ -58,13 +58,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  *       WARNING and reported by {@link #health()}.
  * </ul>
  *
- * <p><b>Indexes.</b> Collections are searched exactly ({@link dev.quiver.IndexSpec#flat()}) or
- * through an HNSW graph ({@link dev.quiver.IndexSpec#hnsw(int, int)}), with metadata indexes that
- * keep filtered search exact in what it admits at any selectivity. The search hint
- * {@link dev.quiver.SearchRequest#ef(int)} sets the HNSW candidate list size; on a FLAT collection
- * it is accepted and has no effect, because an exact search already returns the true nearest
- * neighbours, which is what a larger ef approaches. The IVF indexes are declared unsupported in
- * {@link #capabilities()} until they land.
+ * <p><b>Indexes.</b> FLAT (exact), HNSW and IVF-FLAT / IVF-PQ, with metadata indexes that keep filtered
+ * search exact in what it admits at any selectivity. The hint {@link dev.quiver.SearchRequest#ef(int)}
+ * is HNSW's candidate list and IVF-PQ's re-ranking depth (default 100); {@code nprobe} sets the IVF
+ * lists probed (default one in sixteen, at least four). Indexes a hint does not tune accept and ignore
+ * it. An IVF collection is searched exactly until it first holds {@link LocalIndexInfo#trainingSize()}
+ * records; the upsert that gets there trains it before returning (its records already durable and
+ * visible, other calls continuing). {@link #indexInfo(String)} reports training and drift.
  *
  * <p>Distances are computed by plain-Java loops, or by the Panama Vector API when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}; {@link #distanceKernel()} says which.
@@ -79,10 +79,7 @@ public final class LocalVectorStore extends AbstractVectorStore {
             Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
             Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH,
             Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF,
-            Feature.ZERO_VECTORS)
-        .lacks(Feature.INDEX_IVF_FLAT, "the embedded IVF index is not built yet")
-        .lacks(Feature.INDEX_IVF_PQ, "the embedded IVF-PQ index is not built yet")
-        .lacks(Feature.SEARCH_NPROBE, "the embedded IVF index, which nprobe tunes, is not built yet")
+            Feature.ZERO_VECTORS, Feature.INDEX_IVF_FLAT, Feature.INDEX_IVF_PQ, Feature.SEARCH_NPROBE, Feature.REINDEX)
         .consistency(Capabilities.Consistency.STRONG)
         .maxTopK(100_000)
         .maxDimension(CollectionSpec.MAX_DIMENSION);
@@ -119,6 +116,8 @@ public final class LocalVectorStore extends AbstractVectorStore {
   private final HealthLog health = new HealthLog();
   private int graphsReused;
   private int graphsRebuilt;
+  private int ivfReused;
+  private int ivfRebuilt;
   private long openNanos;
 
   private LocalVectorStore(String label, Capabilities capabilities, Builder options) {
@@ -256,6 +255,8 @@ public final class LocalVectorStore extends AbstractVectorStore {
     store.storage = storage;
     store.graphsReused = recovery.graphsReused;
     store.graphsRebuilt = recovery.graphsRebuilt;
+    store.ivfReused = recovery.ivfReused;
+    store.ivfRebuilt = recovery.ivfRebuilt;
     store.snapshots = new Snapshotter(store.new SnapshotSource(), storage, b.directory, b.snapshotThresholdBytes,
         store.health, storage.recoveryReport().snapshotSequence(), recovery.replayedBytes);
     store.openNanos = System.nanoTime() - start;
@@ -400,6 +401,16 @@ public final class LocalVectorStore extends AbstractVectorStore {
 
   // ------------------------------------------------------------------ snapshots
 
+  /** Makes a reindex durable: a snapshot with the new spec and index (a failure leaves the old on disk). */
+  void saveReindexed(String collection) {
+    try {
+      snapshot(true);
+    } catch (StorageException e) {
+      throw new StorageException("collection '" + collection + "' now uses its new index, but the snapshot that"
+          + " makes it durable failed (the next one retries; a crash before it reopens the old): " + e.getMessage(), e);
+    }
+  }
+
   private void maybeSnapshot() {
     if (snapshots != null) {
       snapshots.maybeSnapshot();
@@ -413,7 +424,12 @@ public final class LocalVectorStore extends AbstractVectorStore {
    * @throws StorageException if writing it failed (the previous snapshot and the log stay valid)
    */
   boolean snapshot() {
-    return snapshots != null && snapshots.snapshot();
+    return snapshot(false);
+  }
+
+  /** @param force even when nothing was logged since the last one @return whether one was written */
+  boolean snapshot(boolean force) {
+    return snapshots != null && snapshots.snapshot(force);
   }
 
   // ------------------------------------------------------------------ introspection for tests and benchmarks
@@ -428,6 +444,15 @@ public final class LocalVectorStore extends AbstractVectorStore {
     return graphsRebuilt;
   }
 
+  /** @return IVF indexes restored at open as saved; {@link #ivfRebuilt()}: re-encoded or re-trained */
+  int ivfReused() {
+    return ivfReused;
+  }
+
+  int ivfRebuilt() {
+    return ivfRebuilt;
+  }
+
   /** @return snapshots written since open */
   int snapshotsWritten() {
     return snapshots == null ? 0 : snapshots.written();
@@ -437,6 +462,9 @@ public final class LocalVectorStore extends AbstractVectorStore {
   long openNanos() {
     return openNanos;
   }
+
+  /** Test hook: the planner of collections created or recovered from now on (null: the standard one). */
+  volatile SearchPlanner plannerForNewCollections;
 
   /** @return the storage, or null in memory */
   StoreStorage storage() {
@@ -459,6 +487,17 @@ public final class LocalVectorStore extends AbstractVectorStore {
    */
   public LocalHealth health() {
     return health.health();
+  }
+
+  /**
+   * @param collection a collection name
+   * @return its index: for IVF, whether it is trained, how training went and the drift since
+   * @throws dev.quiver.CollectionNotFoundException if there is no such collection
+   */
+  public LocalIndexInfo indexInfo(String collection) {
+    LocalCollection c = find(collection);
+    IvfCollectionIndex ivf = c.ivf();
+    return LocalIndexInfo.of(c.spec().index(), ivf == null ? null : ivf.params, ivf == null ? null : ivf.stats());
   }
 
   @Override

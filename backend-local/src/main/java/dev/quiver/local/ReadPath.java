@@ -30,7 +30,8 @@ import java.util.function.IntPredicate;
  * {@link SearchPlanner}) they are scanned exactly; otherwise the graph is searched with the filter
  * applied while collecting results (not while navigating), and if the graph yields fewer than
  * {@code min(topK, admitted)} results the search falls back to the exact scan, so the top-k is always
- * filled. Every returned record is checked once more against its current metadata. Scores are always
+ * filled. An IVF collection is searched by {@link IvfSearch}, with the same guarantees. Every returned
+ * record is checked once more against its current metadata. Scores are always
  * recomputed in double with the reference formulas, so the float kernels used for traversal never leak
  * into reported numbers. Searches never wait for graph inserts.
  */
@@ -43,6 +44,7 @@ final class ReadPath {
   private final LocalCollection owner;
   private final CollectionState state;
   private final ExactScan exact;
+  private final IvfSearch ivf;
   private volatile SearchPlanner planner = SearchPlanner.standard();
 
   ReadPath(LocalVectorStore store, LocalCollection owner, CollectionState state) {
@@ -50,6 +52,7 @@ final class ReadPath {
     this.owner = owner;
     this.state = state;
     this.exact = new ExactScan(state);
+    this.ivf = new IvfSearch(state, exact);
   }
 
   /** Replaces the planner (tests: for example to force graph traversal at any selectivity). */
@@ -114,10 +117,13 @@ final class ReadPath {
     } else {
       matching = state.byId.size();
     }
-    HnswGraph graph = state.graph;
+    IndexSet index = state.serving(); // one read: a reindex may swap the index meanwhile
+    HnswGraph graph = index.graph;
     List<Scored> best;
     if (matching == 0) {
       best = List.of();
+    } else if (index.ivf != null) {
+      best = ivf.search(index.ivf, request, filter, admitted, k, matching, planner);
     } else if (graph == null) {
       best = exact.exact(query, filter, admitted, k, matching);
     } else {

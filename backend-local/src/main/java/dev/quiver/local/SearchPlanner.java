@@ -48,4 +48,36 @@ final class SearchPlanner {
     double graphCost = costFactor * (double) ef * m * total / matching;
     return matching <= graphCost;
   }
+
+  /**
+   * The same choice for an IVF index, counting work in units of one float distance of the collection's
+   * dimension. An IVF search computes the {@code nlist} centroid distances, with PQ a table worth
+   * {@code ksub} distances, then scans the entries of the probed lists: it probes at least
+   * {@code nprobe/nlist} of the records, and with a filter passing {@code p = matching/total} it probes
+   * until it has scanned that many admitted entries, about {@code 1/p} times as many entries. An entry costs
+   * one distance in IVF-FLAT and about {@code 2·subspaces/dimension} in IVF-PQ (table look-ups);
+   * re-ranking costs one distance per candidate. The exact scan costs {@code matching}.
+   *
+   * @param matching records the filter admits (all live records when there is no filter)
+   * @param total live records
+   * @param nprobe lists probed at least
+   * @param nlist lists
+   * @param candidates candidates the IVF search collects
+   * @param entryCost cost of scanning one entry, in float distances
+   * @param tableCost cost of the PQ table, in float distances (0 for IVF-FLAT)
+   * @return true when an exact scan of the admitted records is expected to be cheaper
+   */
+  boolean preferScanIvf(long matching, long total, int nprobe, int nlist, int candidates, double entryCost,
+      double tableCost) {
+    if (costFactor == 0) {
+      return false;
+    }
+    if (matching <= Math.max(MIN_GRAPH_CANDIDATES, candidates)) {
+      return true;
+    }
+    double probedShare = Math.min(1.0, (double) nprobe / nlist);
+    double scanned = Math.min(total, Math.max(total * probedShare, (double) candidates) * total / matching);
+    double ivfCost = costFactor * (nlist + tableCost + scanned * entryCost + candidates);
+    return matching <= ivfCost;
+  }
 }

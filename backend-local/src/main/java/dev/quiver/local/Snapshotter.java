@@ -155,6 +155,15 @@ final class Snapshotter {
    * @throws dev.quiver.StorageException if writing it failed (the previous snapshot and the log stay valid)
    */
   boolean snapshot() {
+    return snapshot(false);
+  }
+
+  /**
+   * @param force write one even when nothing was logged since the last (a reindex changed a collection's
+   *     index, which the log does not record)
+   * @return whether a snapshot was written
+   */
+  boolean snapshot(boolean force) {
     synchronized (snapshotMonitor) {
       List<CollectionSnapshots.Captured> state = new ArrayList<>();
       long upTo;
@@ -165,7 +174,7 @@ final class Snapshotter {
           return false;
         }
         upTo = storage.lastSequence();
-        if (upTo == covered) {
+        if (upTo == covered && !force) {
           return false;
         }
         for (LocalCollection c : store.collections()) {

@@ -18,8 +18,8 @@ import java.util.Map;
 
 /**
  * Rebuilds the store from a snapshot and the log, without logging anything. Records of a FLAT
- * section are applied in batches as they stream in; those of an HNSW section are held until the
- * section's graph blob arrives, so the saved graph can be reused (or, without one, rebuilt).
+ * section are applied in batches as they stream in; those of an HNSW or IVF section are held until the
+ * section's index blob arrives, so the saved graph or IVF index can be reused (or, without one, rebuilt).
  */
 final class StoreRecovery implements RecoveryHandler {
   private static final int BATCH = 1000;
@@ -38,6 +38,9 @@ final class StoreRecovery implements RecoveryHandler {
   /** HNSW graphs restored from the snapshot without rebuilding, and rebuilt from records. */
   int graphsReused;
   int graphsRebuilt;
+  /** IVF indexes restored from the snapshot as saved, and rebuilt (re-encoded or re-trained). */
+  int ivfReused;
+  int ivfRebuilt;
 
   StoreRecovery(LocalVectorStore store, Map<String, LocalCollection> collections, Capabilities capabilities,
       Path directory, HealthLog health) {
@@ -52,7 +55,7 @@ final class StoreRecovery implements RecoveryHandler {
   public void collection(CollectionSpec spec) {
     endSection();
     section = addRecovered(spec);
-    streaming = section.graph() == null;
+    streaming = !section.hasIndexState();
     pending = new ArrayList<>();
   }
 
@@ -67,22 +70,35 @@ final class StoreRecovery implements RecoveryHandler {
 
   @Override
   public void blob(String collection, String name, DataInput in) throws IOException {
-    if (name.equals(CollectionSnapshots.INDEX_BLOB) && !streaming && pending != null) {
+    if (!streaming && pending != null && name.equals(section.indexBlobName())) {
       restore(in);
     }
   }
 
-  /** Restores the current HNSW section's records and graph ({@code in} null: rebuilds the graph). */
+  /**
+   * Restores the current HNSW or IVF section's records and index ({@code in} null: rebuilds the index
+   * from the records).
+   */
   private void restore(DataInput in) {
     CollectionSnapshots.Restored r = section.restoreFrom(pending, in);
+    boolean ivf = section.ivf() != null;
     if (r.reused()) {
-      graphsReused++;
+      if (ivf) {
+        ivfReused++;
+      } else {
+        graphsReused++;
+      }
     } else {
-      graphsRebuilt++;
-      // every snapshot section of an HNSW collection carries its graph, so a missing one is a problem too
-      String problem = in == null ? "the snapshot holds no saved graph for it" : r.problem();
+      if (ivf) {
+        ivfRebuilt++;
+      } else {
+        graphsRebuilt++;
+      }
+      // every snapshot section of an HNSW or IVF collection carries its index, so a missing one is a problem too
+      String what = ivf ? "IVF index" : "HNSW graph";
+      String problem = in == null ? "the snapshot holds no saved " + (ivf ? "index" : "graph") + " for it" : r.problem();
       health.warn(LocalHealth.Kind.INDEX_REBUILT, "store " + directory + ", collection '" + section.name()
-          + "': the HNSW graph saved in the snapshot could not be used (" + problem + "); rebuilt it from the "
+          + "': the " + what + " saved in the snapshot could not be used (" + problem + "); rebuilt it from the "
           + pending.size() + " records", null);
     }
     pending = null;

@@ -1,5 +1,6 @@
 package dev.quiver.local;
 
+import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
 import dev.quiver.Metadata;
 import dev.quiver.Record;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The logged writes of one collection: upsert, delete by ids or filter, updateMetadata.
@@ -56,6 +58,7 @@ final class WritePath {
       state.afterRetire(retired);
       return seq;
     });
+    state.afterUpsert(); // durable and visible: a write that reached the IVF training size trains now
   }
 
   void delete(Collection<String> ids) {
@@ -117,6 +120,77 @@ final class WritePath {
       state.afterRetire(retired);
       return seq;
     });
+  }
+
+  /** One reindex at a time per collection. */
+  private final ReentrantLock reindexing = new ReentrantLock();
+
+  /**
+   * Replaces the collection's index online (see {@link dev.quiver.VectorCollection#reindex}): publishes an
+   * empty index of the target kind beside the serving one, so every write from then on goes to both;
+   * fills it with the existing records outside every lock (HNSW: inserts in ordinal order; IVF: training
+   * on the current records when there are enough, which adds them); then, under the write gate and the
+   * collection's write lock, swaps it in. Searches use the old index until the swap and the new one after.
+   *
+   * <p>Nothing is logged: on a durable store the store then writes a snapshot, which holds the new spec
+   * and index and commits atomically ({@code switched} runs before it: the new index is in use whether or
+   * not the snapshot succeeds). A crash before that snapshot's commit reopens the old index (the call
+   * had not returned); after it, the new one. Writes acknowledged meanwhile are in the log either way.
+   */
+  void reindex(CollectionSpec target, Runnable switched) {
+    store.checkLive(owner);
+    reindexing.lock();
+    try {
+      store.checkLive(owner);
+      IndexSet building = IndexSet.create(state, target, true);
+      state.startBuilding(building);
+      boolean swapped = false;
+      try {
+        fill(building);
+        store.write(() -> {
+          store.checkLive(owner);
+          state.writeLock.lock();
+          try {
+            state.swapInBuilding();
+          } finally {
+            state.writeLock.unlock();
+          }
+          return 0;
+        });
+        swapped = true;
+      } finally {
+        if (!swapped) {
+          state.abandonBuilding();
+        }
+      }
+      switched.run(); // the collection reports the new index even if saving it fails below
+      store.saveReindexed(state.spec.name());
+    } finally {
+      reindexing.unlock();
+    }
+  }
+
+  /** Adds every record that existed when {@code b} was published (writers add the later ones themselves). */
+  private void fill(IndexSet b) {
+    if (b.ivf != null) {
+      b.ivf.maybeTrain(); // trains on the current records and adds them, once there are enough
+      return;
+    }
+    if (b.graph != null) {
+      // in ordinal order on one thread: the graph is the one upserting the records one by one would build
+      // (concurrent inserts leave the odd node without in-links; writers arriving meanwhile still insert
+      // concurrently, as they always do)
+      for (int ord = 0, n = state.nextOrd.get(); ord < n; ord++) {
+        Slot s = state.slots.get(ord);
+        if (s != null) {
+          b.insert(s);
+          if (state.slots.get(ord) == null) {
+            b.graph.markDeleted(ord); // retired while it was being inserted: its retirement may have missed it
+          }
+        }
+      }
+      b.graph.repair(); // rewire around records deleted during the build
+    }
   }
 
   boolean updateMetadata(String id, Metadata metadata) {

@@ -42,6 +42,18 @@ public final class DurableTestAccess {
     return store.storage().recoveryReport();
   }
 
+  /** @return IVF indexes restored from the snapshot as saved when the store was opened */
+  public static int ivfReused(LocalVectorStore store) {
+    return store.ivfReused();
+  }
+
+  /** Makes every collection of the store search through its index whenever it has one, at any size and selectivity. */
+  public static void searchThroughIndexes(LocalVectorStore store) {
+    for (String name : store.listCollections()) {
+      store.find(name).planner(new SearchPlanner(0));
+    }
+  }
+
   /** Writes a snapshot now. @return whether one was written */
   public static boolean snapshot(LocalVectorStore store) {
     return store.snapshot();

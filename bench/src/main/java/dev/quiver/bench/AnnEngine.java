@@ -5,8 +5,23 @@ import dev.quiver.Metric;
 /** One index under test, driven by {@link Worker} in its own JVM. Vector ordinals are the ids. */
 public interface AnnEngine extends AutoCloseable {
 
-  /** Build parameters shared by every engine. */
-  record BuildParams(Metric metric, int m, int efConstruction, int threads) {}
+  /**
+   * Build parameters shared by every engine.
+   *
+   * @param metric the metric
+   * @param m HNSW M
+   * @param efConstruction HNSW efConstruction
+   * @param threads build threads
+   * @param nlist IVF lists
+   * @param pqM PQ subspaces
+   * @param pqBits bits per PQ code
+   * @param rerank candidates re-ranked exactly after a PQ search
+   */
+  record BuildParams(Metric metric, int m, int efConstruction, int threads, int nlist, int pqM, int pqBits, int rerank) {
+    BuildParams(Metric metric, int m, int efConstruction, int threads) {
+      this(metric, m, efConstruction, threads, 0, 0, 0, 0);
+    }
+  }
 
   /** @return a short, stable engine name for tables */
   String name();
@@ -29,7 +44,7 @@ public interface AnnEngine extends AutoCloseable {
   /**
    * @param q the query
    * @param k how many results
-   * @param ef the search-time candidate list size (engines map it to their own knob)
+   * @param ef the search-time knob: the candidate list size (graph engines), the lists probed (IVF engines)
    * @return ordinals, best first
    */
   int[] search(float[] q, int k, int ef);
@@ -40,6 +55,16 @@ public interface AnnEngine extends AutoCloseable {
    * @param ef the candidate list size of the coming searches
    */
   default void prepare(int ef) {}
+
+  /** @return seconds spent training (IVF and PQ engines), or NaN */
+  default double trainSeconds() {
+    return Double.NaN;
+  }
+
+  /** @return bytes of the index itself beyond the stored vectors (IVF and PQ engines), or -1 */
+  default long indexBytes() {
+    return -1;
+  }
 
   /** @return whether search results depend on ef (false for exact indexes) */
   default boolean approximate() {

@@ -30,8 +30,10 @@ public final class BenchMain {
 
         --quick                 small subsets (20k vectors, 5k sentences, 300 queries, 5 ef values): minutes
         --datasets LIST         fashion-mnist,gaussian,fortunes (default: all three)
-        --engines LIST          quiver,quiver-flat,hnswlib-java,jvector,lucene9,lucene10,hnswlib-native
-                                (default: all; --quick leaves out quiver-flat, the exact baseline)
+        --engines LIST          quiver,quiver-flat,hnswlib-java,jvector,lucene9,lucene10,hnswlib-native,
+                                quiver-ivf-flat,quiver-ivf-pq,faiss-ivf-flat,faiss-ivf-pq,faiss-ivf-pq-refine,
+                                jvector-pq (default: all; --quick leaves out quiver-flat, the exact baseline)
+        --ivf                   only the IVF engines and their peers (quiver-ivf-*, faiss-*, jvector-pq)
         --n N                   base vectors per dataset (default: 60k / 200k / 30k sentences; --quick 20k / 20k / 5k)
         --queries N             queries per dataset (default 2000; --quick 300)
         --ef LIST               search ef sweep (default 10,16,32,64,128,256,512; --quick 10,20,40,80,160)
@@ -39,6 +41,13 @@ public final class BenchMain {
         --ef-construction N     HNSW efConstruction for every engine (default 100; --quick 64)
         --filters LIST          filtered-search selectivities (default 0.1,0.01,0.001; "none" to skip)
         --filter-ef LIST        ef values of the filtered benchmark (default 32,128,512; --quick 40,160)
+        --nlist N               IVF lists (default: the power of two nearest 2·sqrt(N))
+        --pq-m N                PQ subspaces (default: dimension / 8, or the nearest divisor)
+        --pq-bits N             bits per PQ code (default 8)
+        --nprobe LIST           IVF lists probed, the IVF sweep (default 1,2,4,8,16,32,64; --quick 2,4,8,16,32)
+        --rerank N              IVF-PQ candidates re-ranked with the stored floats (Quiver's ef, FAISS's
+                                IndexRefineFlat k_factor = N/k; default 100)
+        --faiss-simd LEVEL      FAISS SIMD level (default AVX2; AVX512 for its best)
         --threads N             "all cores" thread count (default: available processors)
         --kernels LIST          quiver runs: scalar,panama (default both; panama = --add-modules jdk.incubator.vector)
         --vector-api            shorthand for --kernels panama
@@ -61,7 +70,14 @@ public final class BenchMain {
     boolean enginesGiven;
     List<String> datasets = List.of("fashion-mnist", "gaussian", "fortunes");
     List<String> engines = List.of("quiver", "quiver-flat", "hnswlib-java", "jvector", "lucene9", "lucene10",
-        "hnswlib-native");
+        "hnswlib-native", "quiver-ivf-flat", "quiver-ivf-pq", "faiss-ivf-flat", "faiss-ivf-pq", "faiss-ivf-pq-refine",
+        "jvector-pq");
+    Integer nlist;
+    Integer pqM;
+    int pqBits = 8;
+    List<Integer> nprobes;
+    int rerank = 100;
+    String faissSimd = "AVX2";
     Integer n;
     Integer queries;
     List<Integer> efs;
@@ -106,6 +122,43 @@ public final class BenchMain {
     int filterQueries() {
       return Math.min(nq(), quick ? 100 : 500);
     }
+
+    List<Integer> nprobes() {
+      return nprobes != null ? nprobes : quick ? List.of(2, 4, 8, 16, 32) : List.of(1, 2, 4, 8, 16, 32, 64);
+    }
+
+    /** @return the IVF lists for n vectors: the given --nlist, or the power of two nearest 2·sqrt(n) (16..65536) */
+    int nlistFor(int n) {
+      if (nlist != null) {
+        return nlist;
+      }
+      double target = 2 * Math.sqrt(n);
+      int p = Integer.highestOneBit((int) Math.max(16, Math.min(65536, target)));
+      return target / p > 1.5 && p < 65536 ? 2 * p : p;
+    }
+
+    /** @return the PQ subspaces for a dimension: the given --pq-m, or the divisor of dim nearest dim/8 */
+    int pqMFor(int dim) {
+      if (pqM != null) {
+        return pqM;
+      }
+      int best = 1;
+      for (int m = 1; m <= dim; m++) {
+        if (dim % m == 0 && Math.abs(m - dim / 8.0) < Math.abs(best - dim / 8.0)) {
+          best = m;
+        }
+      }
+      return best;
+    }
+  }
+
+  /** The IVF engines and their peers: their sweep's knob is nprobe (jvector-pq: the graph beam). */
+  static final List<String> IVF_ENGINES = List.of("quiver-ivf-flat", "quiver-ivf-pq", "faiss-ivf-flat", "faiss-ivf-pq",
+      "faiss-ivf-pq-refine", "jvector-pq");
+
+  /** @return whether an engine's sweep is over nprobe */
+  static boolean probesLists(String engine) {
+    return engine.contains("ivf");
   }
 
   static Options parse(String[] args) {
@@ -122,6 +175,10 @@ public final class BenchMain {
         case "--quick" -> o.quick = true;
         case "--no-write" -> o.write = false;
         case "--vector-api" -> o.kernels = List.of("panama");
+        case "--ivf" -> {
+          o.engines = IVF_ENGINES;
+          o.enginesGiven = true;
+        }
         case "-h", "--help" -> {
           System.out.print(USAGE);
           System.exit(0);
@@ -150,6 +207,12 @@ public final class BenchMain {
             case "--filters" -> o.filters = v.equals("none") ? List.of() : csv(v).stream().map(Double::parseDouble).toList();
             case "--filter-ef" -> o.filterEfs = csv(v).stream().map(Integer::parseInt).toList();
             case "--threads" -> o.threads = Integer.parseInt(v);
+            case "--nlist" -> o.nlist = Integer.parseInt(v);
+            case "--pq-m" -> o.pqM = Integer.parseInt(v);
+            case "--pq-bits" -> o.pqBits = Integer.parseInt(v);
+            case "--nprobe" -> o.nprobes = csv(v).stream().map(Integer::parseInt).toList();
+            case "--rerank" -> o.rerank = Integer.parseInt(v);
+            case "--faiss-simd" -> o.faissSimd = v;
             case "--kernels" -> o.kernels = csv(v);
             case "--heap" -> o.heap = v;
             case "--base" -> o.base = Path.of(v);
@@ -184,7 +247,8 @@ public final class BenchMain {
 
   static final java.util.Set<String> VALUED = java.util.Set.of("--datasets", "--engines", "--n", "--queries",
       "--ef", "--m", "--ef-construction", "--filters", "--filter-ef", "--threads", "--kernels", "--heap", "--base",
-      "--query-file", "--gt", "--metric", "--out", "--name", "--cache");
+      "--query-file", "--gt", "--metric", "--out", "--name", "--cache", "--nlist", "--pq-m", "--pq-bits", "--nprobe",
+      "--rerank", "--faiss-simd");
 
   static List<String> csv(String s) {
     return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
@@ -324,8 +388,8 @@ public final class BenchMain {
     List<EngineLaunch> out = new ArrayList<>();
     for (String e : o.engines) {
       switch (e) {
-        case "quiver", "quiver-hnsw", "quiver-flat" -> {
-          String engine = e.equals("quiver-flat") ? "quiver-flat" : "quiver-hnsw";
+        case "quiver", "quiver-hnsw", "quiver-flat", "quiver-ivf-flat", "quiver-ivf-pq" -> {
+          String engine = e.equals("quiver") ? "quiver-hnsw" : e;
           for (String k : o.kernels) {
             List<String> cmd = new ArrayList<>(List.of(java17, "-Xmx" + o.heap));
             if (k.equals("panama")) {
@@ -336,7 +400,22 @@ public final class BenchMain {
                 + (k.equals("panama") ? " + Vector API" : ""), cmd, null));
           }
         }
-        case "hnswlib-java", "jvector", "lucene9" -> out.add(new EngineLaunch(
+        case "faiss-ivf-flat", "faiss-ivf-pq", "faiss-ivf-pq-refine" -> {
+          String python = faissPython(root);
+          List<String> cmd = new ArrayList<>();
+          if (python != null) {
+            Path script = o.cache.resolve("faiss_ivf.py");
+            Files.createDirectories(o.cache);
+            try (InputStream in = BenchMain.class.getResourceAsStream("faiss_ivf.py")) {
+              Files.write(script, in.readAllBytes());
+            }
+            cmd.addAll(List.of(python, script.toString(), "--engine", e.substring("faiss-".length()), "--simd",
+                o.faissSimd));
+          }
+          out.add(new EngineLaunch(e, "C++ via Python", cmd,
+              python == null ? "FAISS could not be installed: scripts/faiss-venv.sh failed (see its output)" : null));
+        }
+        case "hnswlib-java", "jvector", "lucene9", "jvector-pq" -> out.add(new EngineLaunch(
             e.equals("lucene9") ? "lucene-9" : e, "Java " + Runtime.version().feature(),
             new ArrayList<>(List.of(java17, "-Xmx" + o.heap, "-cp", cp, Worker.class.getName(), "--engine",
                 e.equals("lucene9") ? "lucene" : e)), null));
@@ -378,6 +457,23 @@ public final class BenchMain {
     return out;
   }
 
+  private static String faissPython;
+
+  /** @return the python of the project's FAISS virtualenv (made by scripts/faiss-venv.sh on first use), or null */
+  static synchronized String faissPython(Path root) {
+    if (faissPython == null) {
+      try {
+        Process p = new ProcessBuilder(root.resolve("scripts/faiss-venv.sh").toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        faissPython = p.waitFor() == 0 && !out.isEmpty() ? out : "";
+      } catch (IOException | InterruptedException e) {
+        faissPython = "";
+      }
+    }
+    return faissPython.isEmpty() ? null : faissPython;
+  }
+
   static String javaFeature(Path jdk) {
     try {
       for (String line : Files.readAllLines(jdk.resolve("release"))) {
@@ -412,14 +508,23 @@ public final class BenchMain {
     Map<String, String> a = new LinkedHashMap<>();
     a.put("--dir", d.dir().toString());
     a.put("--metric", d.metric().name());
-    a.put("--efs", o.efs().stream().map(String::valueOf).collect(Collectors.joining(",")));
+    boolean ivf = probesLists(l.run().engine);
+    List<Integer> knobs = ivf ? o.nprobes() : o.efs();
+    a.put("--efs", knobs.stream().map(String::valueOf).collect(Collectors.joining(",")));
     a.put("--m", String.valueOf(o.m));
     a.put("--efc", String.valueOf(o.efConstruction()));
     a.put("--threads", String.valueOf(o.threads));
     a.put("--k", "10");
     a.put("--min-seconds", o.quick ? "0.25" : "1");
     a.put("--filters", o.filters.stream().map(String::valueOf).collect(Collectors.joining(",")));
-    a.put("--filter-efs", o.filterEfs().stream().map(String::valueOf).collect(Collectors.joining(",")));
+    a.put("--filter-efs", (ivf ? List.of(knobs.get(knobs.size() / 2), knobs.get(knobs.size() - 1)) : o.filterEfs())
+        .stream().map(String::valueOf).collect(Collectors.joining(",")));
+    a.put("--nlist", String.valueOf(o.nlistFor(d.n())));
+    a.put("--pq-m", String.valueOf(o.pqMFor(d.dim())));
+    a.put("--pq-bits", String.valueOf(o.pqBits));
+    a.put("--rerank", String.valueOf(o.rerank));
+    a.put("--train-n", String.valueOf(ivfTrainingSize(o.nlistFor(d.n()), o.pqMFor(d.dim()),
+        l.run().engine.contains("pq") ? o.pqBits : 0, d.dim())));
     a.forEach((k, v) -> {
       cmd.add(k);
       cmd.add(v);
@@ -433,6 +538,10 @@ public final class BenchMain {
           String[] f = line.split("\t");
           switch (f[0]) {
             case WorkerProtocol.NOTES -> r.notes = f.length > 1 ? f[1] : "";
+            case WorkerProtocol.TRAIN -> {
+              r.trainSeconds = Double.parseDouble(f[1]);
+              r.indexBytes = Long.parseLong(f[2]);
+            }
             case WorkerProtocol.BUILD -> {
               r.buildSeconds = Double.parseDouble(f[1]);
               r.memoryDelta = Long.parseLong(f[2]);
@@ -460,6 +569,18 @@ public final class BenchMain {
     } catch (IOException | InterruptedException e) {
       r.status = "failed";
       r.reason = e.toString();
+    }
+  }
+
+  /**
+   * @return the number of records at which Quiver trains an IVF index with these parameters, as the engine
+   *     reports it (FAISS is trained on as many)
+   */
+  static int ivfTrainingSize(int nlist, int pqM, int bits, int dim) {
+    try (dev.quiver.local.LocalVectorStore s = dev.quiver.local.LocalVectorStore.inMemory()) {
+      s.createCollection(dev.quiver.CollectionSpec.builder("t").dimension(dim)
+          .index(bits > 0 ? dev.quiver.IndexSpec.ivfPq(nlist, pqM, bits) : dev.quiver.IndexSpec.ivfFlat(nlist)).build());
+      return s.indexInfo("t").trainingSize();
     }
   }
 

@@ -9,7 +9,7 @@ import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.UnsupportedFeatureException;
 import dev.quiver.VectorCollection;
-import dev.quiver.VectorStore;
+import dev.quiver.local.LocalIndexInfo;
 import dev.quiver.local.LocalVectorStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,31 +17,71 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-/** Quiver's embedded engine, measured only through the public API (dev.quiver.*). */
+/**
+ * Quiver's embedded engine, measured through the public API (dev.quiver.*); for IVF, training figures
+ * come from {@link LocalVectorStore#indexInfo(String)}. IVF searches pass the sweep's knob as
+ * {@code nprobe} and, for IVF-PQ, the re-ranking depth as {@code ef}.
+ */
 final class QuiverEngine implements AnnEngine {
 
-  private final boolean hnsw;
-  private VectorStore store;
-  private VectorCollection collection;
+  /** Which index. */
+  enum Kind {
+    FLAT("quiver-flat"), HNSW("quiver-hnsw"), IVF_FLAT("quiver-ivf-flat"), IVF_PQ("quiver-ivf-pq");
 
-  QuiverEngine(boolean hnsw) {
-    this.hnsw = hnsw;
+    final String engine;
+
+    Kind(String engine) {
+      this.engine = engine;
+    }
+  }
+
+  private final Kind kind;
+  private LocalVectorStore store;
+  private VectorCollection collection;
+  private int rerank;
+
+  QuiverEngine(Kind kind) {
+    this.kind = kind;
   }
 
   @Override
   public String name() {
-    return hnsw ? "quiver-hnsw" : "quiver-flat";
+    return kind.engine;
   }
 
   @Override
   public String notes() {
-    return "kernel: " + KernelProbe.describe();
+    String kernel = "kernel: " + KernelProbe.describe();
+    if (kind != Kind.IVF_FLAT && kind != Kind.IVF_PQ) {
+      return kernel;
+    }
+    LocalIndexInfo info = store.indexInfo("bench");
+    return kernel + "; " + info.index() + ", trained on " + info.trainingSamples() + " vectors (the first "
+        + info.trainingSize() + " upserted and those arriving meanwhile), mean squared quantisation error "
+        + String.format(java.util.Locale.ROOT, "%.4g", info.trainingError())
+        + (kind == Kind.IVF_PQ ? "; ef (re-ranking depth) " + rerank : "");
+  }
+
+  @Override
+  public double trainSeconds() {
+    return kind == Kind.IVF_FLAT || kind == Kind.IVF_PQ ? store.indexInfo("bench").trainingMillis() / 1000.0 : Double.NaN;
+  }
+
+  @Override
+  public long indexBytes() {
+    return store.indexInfo("bench").indexBytes();
   }
 
   @Override
   public void build(float[][] base, BuildParams p, Progress progress) throws Exception {
     store = LocalVectorStore.inMemory();
-    IndexSpec index = hnsw ? IndexSpec.hnsw(p.m(), p.efConstruction()) : IndexSpec.flat();
+    rerank = p.rerank();
+    IndexSpec index = switch (kind) {
+      case FLAT -> IndexSpec.flat();
+      case HNSW -> IndexSpec.hnsw(p.m(), p.efConstruction());
+      case IVF_FLAT -> IndexSpec.ivfFlat(p.nlist());
+      case IVF_PQ -> IndexSpec.ivfPq(p.nlist(), p.pqM(), p.pqBits());
+    };
     try {
       collection = store.createCollection(CollectionSpec.builder("bench").dimension(base[0].length)
           .metric(p.metric()).index(index).build());
@@ -73,15 +113,23 @@ final class QuiverEngine implements AnnEngine {
     }
   }
 
+  private SearchRequest knob(SearchRequest r, int ef) {
+    return switch (kind) {
+      case FLAT -> r;
+      case HNSW -> r.ef(ef);
+      case IVF_FLAT -> r.nprobe(ef);
+      case IVF_PQ -> r.nprobe(ef).ef(rerank);
+    };
+  }
+
   @Override
   public int[] search(float[] q, int k, int ef) {
-    SearchRequest r = SearchRequest.of(q, k).includeMetadata(false);
-    return ids(collection.search(hnsw ? r.ef(ef) : r));
+    return ids(collection.search(knob(SearchRequest.of(q, k).includeMetadata(false), ef)));
   }
 
   @Override
   public boolean approximate() {
-    return hnsw;
+    return kind != Kind.FLAT;
   }
 
   @Override
@@ -92,7 +140,7 @@ final class QuiverEngine implements AnnEngine {
   @Override
   public int[] searchFiltered(float[] q, int k, int ef, int bucketLimit) {
     SearchRequest r = SearchRequest.of(q, k).includeMetadata(false).filter(Filter.lt("sel", bucketLimit));
-    return ids(collection.search(hnsw ? r.ef(ef) : r));
+    return ids(collection.search(knob(r, ef)));
   }
 
   private static int[] ids(List<Match> ms) {

@@ -22,6 +22,10 @@ final class Results {
     String reason = "";
     String notes = "";
     double buildSeconds = Double.NaN;
+    /** Training (IVF, PQ), included in {@link #buildSeconds}; NaN for the others. */
+    double trainSeconds = Double.NaN;
+    /** Bytes of the index beyond the stored vectors, as the engine reports it; -1 when unknown. */
+    long indexBytes = -1;
     long memoryDelta = -1;
     int n;
     int dim;
@@ -44,6 +48,16 @@ final class Results {
     /** @return total bytes per vector (heap or RSS delta over N), or NaN */
     double bytesPerVector() {
       return memoryDelta < 0 || n == 0 ? Double.NaN : (double) memoryDelta / n;
+    }
+
+    /** @return whether this is an IVF engine or a PQ peer (reported in the IVF tables) */
+    boolean ivf() {
+      return BenchMain.IVF_ENGINES.contains(engine);
+    }
+
+    /** @return index bytes per vector, or NaN */
+    double indexBytesPerVector() {
+      return indexBytes < 0 || n == 0 ? Double.NaN : (double) indexBytes / n;
     }
 
     /** @return bytes per vector beyond the raw float32 vector itself */

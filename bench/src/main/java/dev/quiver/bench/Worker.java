@@ -54,8 +54,11 @@ public final class Worker {
 
   static AnnEngine engine(String name) {
     return switch (name) {
-      case "quiver-hnsw" -> new QuiverEngine(true);
-      case "quiver-flat" -> new QuiverEngine(false);
+      case "quiver-hnsw" -> new QuiverEngine(QuiverEngine.Kind.HNSW);
+      case "quiver-flat" -> new QuiverEngine(QuiverEngine.Kind.FLAT);
+      case "quiver-ivf-flat" -> new QuiverEngine(QuiverEngine.Kind.IVF_FLAT);
+      case "quiver-ivf-pq" -> new QuiverEngine(QuiverEngine.Kind.IVF_PQ);
+      case "jvector-pq" -> new JVectorPqEngine();
       case "hnswlib-java" -> new HnswlibJavaEngine();
       case "jvector" -> new JVectorEngine();
       case "lucene" -> new LuceneEngine();
@@ -85,12 +88,17 @@ public final class Worker {
       long t0 = System.nanoTime();
       try (Progress p = new Progress("build " + engine.name() + " (" + n + " vectors)", n)) {
         engine.build(base, new AnnEngine.BuildParams(metric, Integer.parseInt(a.get("m")),
-            Integer.parseInt(a.get("efc")), threads), p);
+            Integer.parseInt(a.get("efc")), threads, Integer.parseInt(a.getOrDefault("nlist", "0")),
+            Integer.parseInt(a.getOrDefault("pq-m", "0")), Integer.parseInt(a.getOrDefault("pq-bits", "0")),
+            Integer.parseInt(a.getOrDefault("rerank", "0"))), p);
       }
       double buildSec = (System.nanoTime() - t0) / 1e9;
       base = null; // from here on, whatever is still on the heap is the engine's
       long used1 = usedHeap();
       out.println(WorkerProtocol.NOTES + "\t" + oneLine(engine.notes()));
+      if (!Double.isNaN(engine.trainSeconds())) {
+        out.printf(Locale.ROOT, "%s\t%.3f\t%d%n", WorkerProtocol.TRAIN, engine.trainSeconds(), engine.indexBytes());
+      }
       out.printf(Locale.ROOT, "%s\t%.3f\t%d\t%d\t%d%n", WorkerProtocol.BUILD, buildSec, used1 - used0, n, dim);
       out.flush();
 
@@ -144,13 +152,26 @@ public final class Worker {
     }
   }
 
-  /** Passes over the query set are repeated until at least this long has been timed, at most this many. */
+  /**
+   * Passes over the query set are repeated until at least this long has been timed and at least
+   * {@link #MIN_PASSES} were made, at most {@link #MAX_PASSES}; the QPS reported is the median of the
+   * passes' rates.
+   */
   static final int MAX_PASSES = 20;
+  static final int MIN_PASSES = 3;
+
+  static double median(List<Double> rates) {
+    List<Double> sorted = new ArrayList<>(rates);
+    java.util.Collections.sort(sorted);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
 
   static double timeSingle(AnnEngine e, float[][] qs, int k, int ef, int[][] res, Progress p, double minSeconds) {
     long s = System.nanoTime();
-    long done = 0;
+    List<Double> rates = new ArrayList<>();
     for (int pass = 0; pass < MAX_PASSES; pass++) {
+      long ps = System.nanoTime();
       for (int q = 0; q < qs.length; q++) {
         int[] r = e.search(qs[q], k, ef);
         if (pass == 0) {
@@ -163,12 +184,12 @@ public final class Worker {
       if (pass == 0) {
         p.add(qs.length & 63);
       }
-      done += qs.length;
-      if ((System.nanoTime() - s) / 1e9 >= minSeconds) {
+      rates.add(qs.length / ((System.nanoTime() - ps) / 1e9));
+      if ((System.nanoTime() - s) / 1e9 >= minSeconds && rates.size() >= MIN_PASSES) {
         break;
       }
     }
-    return done / ((System.nanoTime() - s) / 1e9);
+    return median(rates);
   }
 
   static double timeMulti(AnnEngine e, float[][] qs, int k, int ef, int threads, Progress p, double minSeconds)
@@ -176,8 +197,9 @@ public final class Worker {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long s = System.nanoTime();
-      long done = 0;
+      List<Double> rates = new ArrayList<>();
       for (int pass = 0; pass < MAX_PASSES; pass++) {
+        long ps = System.nanoTime();
         AtomicInteger next = new AtomicInteger();
         boolean first = pass == 0;
         List<Future<?>> fs = new ArrayList<>();
@@ -196,12 +218,12 @@ public final class Worker {
         for (Future<?> f : fs) {
           f.get();
         }
-        done += qs.length;
-        if ((System.nanoTime() - s) / 1e9 >= minSeconds) {
+        rates.add(qs.length / ((System.nanoTime() - ps) / 1e9));
+        if ((System.nanoTime() - s) / 1e9 >= minSeconds && rates.size() >= MIN_PASSES) {
           break;
         }
       }
-      return done / ((System.nanoTime() - s) / 1e9);
+      return median(rates);
     } finally {
       pool.shutdownNow();
     }

@@ -6,7 +6,9 @@ final class WorkerProtocol {
   static final String NOTES = "NOTES";
   /** {@code BUILD <seconds> <heap-or-rss delta bytes> <n> <dim>} */
   static final String BUILD = "BUILD";
-  /** {@code SWEEP <ef> <recall> <qps 1 thread> <qps all threads>} */
+  /** {@code TRAIN <seconds> <index bytes>} (IVF and PQ engines; -1 when the index size is unknown) */
+  static final String TRAIN = "TRAIN";
+  /** {@code SWEEP <ef or nprobe> <recall> <qps 1 thread> <qps all threads>} */
   static final String SWEEP = "SWEEP";
   /** {@code FILTER <selectivity> <ef> <recall> <qps 1 thread>} */
   static final String FILTER = "FILTER";

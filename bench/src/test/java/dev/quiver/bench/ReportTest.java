@@ -58,6 +58,47 @@ class ReportTest {
   }
 
   @Test
+  void ivfRunsGetTheirOwnTablesWithNprobeAndTraining() {
+    Results.EngineRun hnsw = new Results.EngineRun("quiver-hnsw", "Java 17");
+    hnsw.sweep.add(new Results.Point(64, 0.95, 1000, 2000));
+    Results.EngineRun pq = new Results.EngineRun("quiver-ivf-pq", "Java 17");
+    pq.trainSeconds = 2.5;
+    pq.buildSeconds = 4.0;
+    pq.indexBytes = 56_000;
+    pq.memoryDelta = 2_000_000;
+    pq.n = 1000;
+    pq.dim = 384;
+    pq.sweep.add(new Results.Point(16, 0.9123, 3000, 5000));
+    Results.EngineRun jv = new Results.EngineRun("jvector-pq", "Java 17");
+    jv.sweep.add(new Results.Point(40, 0.8, 100, 200));
+    BenchMain.Options o = BenchMain.parse(new String[] {"--quick", "--nlist", "64", "--pq-m", "48"});
+    Datasets.Prepared d = new Datasets.Prepared("tiny", "a tiny set", Metric.COSINE, dir, 1000, 10, 384);
+    String s = Report.datasetSection(new Results.DatasetRun(d, List.of(hnsw, pq, jv)), o, true);
+    int ivf = s.indexOf("#### IVF on tiny");
+    assertTrue(ivf > 0, s);
+    assertTrue(s.indexOf("quiver-hnsw") < ivf && s.indexOf("quiver-ivf-pq") > ivf, "IVF engines only in the IVF part\n" + s);
+    assertTrue(s.contains("nlist=64; IVF-PQ with m=48 subspaces of 8 bits (48 bytes of code per vector)"), s);
+    assertTrue(s.matches("(?s).*\\| quiver-ivf-pq \\(Java 17\\) \\| +16 \\| +0\\.9123 \\|.*"), s);
+    assertTrue(s.contains("beam 40"), s);
+    assertTrue(s.contains(" 2.5 |") && s.contains(" 56 |"), "train seconds and index bytes per vector\n" + s);
+    assertTrue(s.contains("quick-tiny-ivf.png") && s.contains("quick-tiny.png"), s);
+  }
+
+  @Test
+  void ivfDefaultsFollowTheDataset() {
+    BenchMain.Options o = BenchMain.parse(new String[] {});
+    assertEquals(256, o.nlistFor(30_000));
+    assertEquals(512, o.nlistFor(60_000));
+    assertEquals(1024, o.nlistFor(200_000));
+    assertEquals(48, o.pqMFor(384));
+    assertEquals(98, o.pqMFor(784));
+    assertEquals(16, o.pqMFor(128));
+    assertEquals(List.of(1, 2, 4, 8, 16, 32, 64), o.nprobes());
+    assertEquals(BenchMain.IVF_ENGINES, BenchMain.parse(new String[] {"--ivf"}).engines);
+    assertEquals(8192, BenchMain.ivfTrainingSize(256, 48, 8, 384), "as the engine reports it");
+  }
+
+  @Test
   void plotWritesAValidPng() throws Exception {
     Path png = dir.resolve("sub/plot.png");
     RecallQpsPlot.write(png, "test", "QPS", List.of(

@@ -65,7 +65,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Generated data and filters are seeded; the seed is printed and can be fixed with
  * {@code -Dquiver.kit.seed=<n>}.
  *
- * <p>This class holds the settings, the lifecycle and the helpers, and names the fourteen groups
+ * <p>This class holds the settings, the lifecycle and the helpers, and names the fifteen groups
  * at its end as {@code @Nested} inner classes, in the order they run; each group's cases are in the
  * abstract class it extends, one file per group ({@link RecordsCases}, {@link SearchCases}, ...),
  * with what the groups share in {@link KitGroup}.
@@ -574,6 +574,16 @@ public abstract class VectorStoreConformanceKit {
   @DisplayName("Capability gating")
   class CapabilityGating extends CapabilityGatingCases {
     CapabilityGating() {
+      super(VectorStoreConformanceKit.this);
+    }
+  }
+
+  /** Changing a collection's index online keeps records, reads and writes going. */
+  @Nested
+  @Order(15)
+  @DisplayName("Reindex")
+  class Reindex extends ReindexCases {
+    Reindex() {
       super(VectorStoreConformanceKit.this);
     }
   }

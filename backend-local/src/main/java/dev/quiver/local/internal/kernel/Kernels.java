@@ -17,7 +17,11 @@ public final class Kernels {
   /** Class name of the Panama kernel, compiled in a separate javac execution (see the module's pom). */
   static final String PANAMA_CLASS = "dev.quiver.local.internal.kernel.PanamaKernel";
 
+  /** Class name of the Panama {@link CodeKernel}, compiled with the Panama distance kernel. */
+  static final String PANAMA_CODES_CLASS = "dev.quiver.local.internal.kernel.PanamaCodeKernel";
+
   private static final VectorKernel ACTIVE = choose();
+  private static final CodeKernel ACTIVE_CODES = chooseCodes();
 
   private Kernels() {}
 
@@ -44,6 +48,36 @@ public final class Kernels {
     } catch (ReflectiveOperationException | LinkageError e) {
       return null;
     }
+  }
+
+  /** @return the product-quantisation kernel this JVM uses (Panama exactly when {@link #active()} is) */
+  public static CodeKernel codes() {
+    return ACTIVE_CODES;
+  }
+
+  /** @return the plain-Java product-quantisation kernel */
+  public static CodeKernel scalarCodes() {
+    return ScalarCodeKernel.INSTANCE;
+  }
+
+  /** @return the Panama product-quantisation kernel, or {@code null} as for {@link #panamaOrNull()} */
+  public static CodeKernel panamaCodesOrNull() {
+    if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
+      return null;
+    }
+    try {
+      return (CodeKernel) Class.forName(PANAMA_CODES_CLASS).getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException | LinkageError e) {
+      return null;
+    }
+  }
+
+  private static CodeKernel chooseCodes() {
+    if (ACTIVE == ScalarKernel.INSTANCE) {
+      return ScalarCodeKernel.INSTANCE;
+    }
+    CodeKernel panama = panamaCodesOrNull();
+    return panama != null ? panama : ScalarCodeKernel.INSTANCE;
   }
 
   private static VectorKernel choose() {

@@ -12,6 +12,7 @@ import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.VectorCollection;
 import dev.quiver.local.DurableTestAccess;
+import dev.quiver.local.LocalIndexInfo;
 import dev.quiver.local.LocalVectorStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,9 +27,12 @@ import java.util.function.Consumer;
 /**
  * The crash workload for the whole engine: a child opens a durable {@link LocalVectorStore} on the
  * directory (small log segments and a small snapshot threshold, so background snapshots run all the
- * time) and two writer threads — one on a FLAT collection, one on an HNSW collection — run a fixed,
+ * time) and four writer threads — one on each of a FLAT, an HNSW, an IVF-FLAT and an IVF-PQ collection
+ * (the IVF indexes train early, at 64 records, so most kills hit trained indexes) — run a fixed,
  * seeded sequence of upserts (batches of three), updateMetadata, deletes by id and deletes by filter,
- * acknowledging each after the call returned.
+ * acknowledging each after the call returned; a fifth thread re-indexes the IVF-PQ collection back and
+ * forth between IVF-PQ and IVF-FLAT meanwhile (each re-index writes a snapshot), so kills also land in the
+ * middle of re-indexes.
  *
  * <p>Every thread's writes touch only its own records and the sequence is a pure function of
  * (seed, thread), so the parent knows exactly what each prefix of the sequence leaves behind. After a
@@ -36,18 +40,35 @@ import java.util.function.Consumer;
  * exactly the state after a prefix of its sequence that includes every acknowledged write — normally
  * the acknowledged writes, or those plus the one in flight: an acknowledged write missing, a write
  * applied out of order, a batch half-applied or a record with other content fails.
- * The parent also runs core read checks (count, count by filter, get, list, exact and graph search)
- * on the reopened store.
+ * The parent also runs core read checks (count, count by filter, get, list, exact, graph and IVF search,
+ * the indexes used at any size) on the reopened store, and checks that every trained IVF index holds
+ * exactly the live records.
  */
 public final class StoreCrashWorkload implements CrashWorkload {
 
   static final CollectionSpec FLAT = CollectionSpec.builder("flat").dimension(8).metric(Metric.EUCLIDEAN).build();
   static final CollectionSpec HNSW = CollectionSpec.builder("hnsw").dimension(8).metric(Metric.COSINE)
       .index(IndexSpec.hnsw(8, 60)).build();
+  /** IVF collections: 2 lists (and 4 PQ codes per subspace) train at 64 records, early in the run. */
+  static final CollectionSpec IVF_FLAT = CollectionSpec.builder("ivfflat").dimension(8).metric(Metric.COSINE)
+      .index(IndexSpec.ivfFlat(2)).build();
+  static final CollectionSpec IVF_PQ = CollectionSpec.builder("ivfpq").dimension(8).metric(Metric.EUCLIDEAN)
+      .index(IndexSpec.ivfPq(2, 4, 2)).build();
+  static final List<CollectionSpec> SPECS = List.of(FLAT, HNSW, IVF_FLAT, IVF_PQ);
+  static final int THREADS = SPECS.size();
+  /**
+   * A fifth thread re-indexes the IVF-PQ collection back and forth between these while its writer
+   * writes, acknowledging each re-index as {@code seed/4/i}; kills land before, during and after them.
+   * (Not HNSW: inserts concurrent with the writer's leave the odd graph node without in-links, which the
+   * self-search check would then miss — a property of concurrent HNSW inserts, not of re-indexing; a
+   * re-index to HNSW is made durable by the same snapshot, which {@code LocalReindexTest} checks.)
+   */
+  static final List<IndexSpec> REINDEX_TARGETS = List.of(IndexSpec.ivfFlat(2), IVF_PQ.index());
+  static final int REINDEXER = THREADS;
   static final int BATCH = 3;
 
   static CollectionSpec spec(int thread) {
-    return thread == 0 ? FLAT : HNSW;
+    return SPECS.get(thread);
   }
 
   static String batchId(long seed, int thread, int i) {
@@ -131,14 +152,14 @@ public final class StoreCrashWorkload implements CrashWorkload {
   @Override
   public void runChild(Path dir, long seed, Runnable ready, Consumer<String> acknowledge) throws Exception {
     LocalVectorStore store = openForChild(dir);
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < THREADS; t++) {
       if (!store.hasCollection(spec(t).name())) {
         store.createCollection(spec(t));
       }
     }
     ready.run();
     List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < THREADS; t++) {
       int thread = t;
       VectorCollection c = store.collection(spec(t).name());
       Thread w = new Thread(() -> {
@@ -153,6 +174,23 @@ public final class StoreCrashWorkload implements CrashWorkload {
       });
       threads.add(w);
     }
+    VectorCollection reindexed = store.collection(IVF_PQ.name());
+    Thread r = new Thread(() -> {
+      for (int i = 0; ; i++) {
+        reindexed.reindex(REINDEX_TARGETS.get((int) ((i + seed) % REINDEX_TARGETS.size())));
+        acknowledge.accept(seed + "/" + REINDEXER + "/" + i);
+        try {
+          Thread.sleep(20);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "reindexer");
+    r.setUncaughtExceptionHandler((th, e) -> {
+      e.printStackTrace();
+      Runtime.getRuntime().halt(3);
+    });
+    threads.add(r);
     threads.forEach(Thread::start);
     for (Thread t : threads) {
       t.join();
@@ -176,16 +214,18 @@ public final class StoreCrashWorkload implements CrashWorkload {
     // no snapshot on close: the next child recovers from exactly what the killed one left behind
     try (LocalVectorStore store = LocalVectorStore.builder(dir).snapshotOnClose(false).snapshotThresholdBytes(0).open()) {
       StoreStorage.RecoveryReport report = DurableTestAccess.recoveryReport(store);
-      if (!store.hasCollection("flat") || !store.hasCollection("hnsw")) {
+      if (!SPECS.stream().allMatch(sp -> store.hasCollection(sp.name()))) {
         if (!acknowledged.isEmpty()) {
           throw new AssertionError("collections missing after acknowledged writes: " + store.listCollections());
         }
         return "no collections yet";
       }
+      DurableTestAccess.searchThroughIndexes(store);
       int records = 0;
       int groups = 0;
       int unseenAcks = 0;
-      for (int t = 0; t < 2; t++) {
+      List<String> trained = new ArrayList<>();
+      for (int t = 0; t < THREADS; t++) {
         VectorCollection c = store.collection(spec(t).name());
         Map<String, Map<String, Record>> byGroup = new TreeMap<>();
         List<Record> all = listAll(c);
@@ -239,8 +279,24 @@ public final class StoreCrashWorkload implements CrashWorkload {
         }
         records += all.size();
         coreChecks(c, all);
+        if (c.name().equals(IVF_PQ.name()) && !REINDEX_TARGETS.contains(c.spec().index())) {
+          throw new AssertionError(c.name() + " reopened with " + c.spec().index() + ", which no re-index asked for");
+        }
+        if (c.spec().index() instanceof IndexSpec.IvfPq) {
+          LocalIndexInfo info = store.indexInfo(c.name());
+          check(info.trained() || all.size() < info.trainingSize(),
+              c.name() + ": " + all.size() + " records but the index is not trained: " + info);
+          if (info.trained()) {
+            check(info.entries() - info.removedEntries() == all.size(), c.name() + ": the IVF index holds "
+                + info.entries() + " entries (" + info.removedEntries() + " removed) for " + all.size() + " records");
+            trained.add(c.name());
+          }
+        }
       }
-      return records + " records of " + groups + " writers exact" + (unseenAcks > 0 ? " (" + unseenAcks
+      long reindexes = acknowledged.stream().filter(t -> t.split("/")[1].equals(String.valueOf(REINDEXER))).count();
+      return records + " records of " + groups + " writers exact, IVF trained: " + trained + ", " + reindexes
+          + " re-indexes acknowledged, ivfpq now " + store.collection(IVF_PQ.name()).spec().index()
+          + (unseenAcks > 0 ? " (" + unseenAcks
           + " acknowledgements not seen by the parent)" : "") + ", core read checks passed (opened from snapshot@"
           + report.snapshotSequence() + " + " + report.wal().replayed() + " log entries, torn tail "
           + report.wal().truncatedBytes() + " bytes)";

@@ -16,6 +16,7 @@ import dev.quiver.StorageException;
 import dev.quiver.VectorCollection;
 import dev.quiver.local.DurableTestAccess;
 import dev.quiver.local.LocalHealth;
+import dev.quiver.local.LocalIndexInfo;
 import dev.quiver.local.LocalVectorStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Injected I/O failures under the full {@link LocalVectorStore} (through {@link FaultyStorageIO}): the
+ * Injected I/O failures under the full {@link LocalVectorStore} (through {@link FaultyStorageIO}), on an
+ * HNSW, a FLAT and an IVF-PQ collection (trained once it holds 64 records): the
  * write that meets the failure throws {@link StorageException}, the store then refuses writes (telling
  * the user to reopen) but still serves reads, and the directory reopens with every acknowledged write,
  * at most the one failed write in addition, and nothing else.
@@ -43,6 +45,9 @@ class StoreFaultInjectionTest {
   static final CollectionSpec GRAPH = CollectionSpec.builder("g").dimension(8).metric(Metric.COSINE)
       .index(IndexSpec.hnsw(8, 40)).build();
   static final CollectionSpec FLAT = CollectionSpec.builder("f").dimension(8).metric(Metric.EUCLIDEAN).build();
+  /** IVF-PQ that trains at 64 records, so the longer runs fail writes and snapshots of a trained index. */
+  static final CollectionSpec IVF = CollectionSpec.builder("v").dimension(8).metric(Metric.EUCLIDEAN)
+      .index(IndexSpec.ivfPq(2, 4, 2)).build();
 
   /** The expected state: collection → id → record. */
   static final class Model {
@@ -51,6 +56,7 @@ class StoreFaultInjectionTest {
     Model() {
       colls.put("g", new TreeMap<>());
       colls.put("f", new TreeMap<>());
+      colls.put("v", new TreeMap<>());
     }
 
     Model copy() {
@@ -70,7 +76,11 @@ class StoreFaultInjectionTest {
   }
 
   static String coll(int i) {
-    return i % 2 == 0 ? "g" : "f";
+    return switch (i % 3) {
+      case 0 -> "g";
+      case 1 -> "f";
+      default -> "v";
+    };
   }
 
   /** Runs write number {@code i} against the store (when given) and the model (when given). */
@@ -147,6 +157,7 @@ class StoreFaultInjectionTest {
     try {
       store.createCollection(GRAPH);
       store.createCollection(FLAT);
+      store.createCollection(IVF);
       arm.accept(io);
       for (int i = 0; i < 300 && !failed; i++) {
         try {
@@ -182,6 +193,9 @@ class StoreFaultInjectionTest {
       Map<String, Map<String, Record>> got = contents(again);
       boolean exact = got.equals(acked.colls);
       boolean plusFailed = failed && got.equals(withFailed.colls);
+      LocalIndexInfo ivf = again.indexInfo("v");
+      assertTrue(!ivf.trained() || ivf.entries() - ivf.removedEntries() == got.get("v").size(),
+          "the reopened IVF index holds exactly the live records: " + ivf);
       assertTrue(exact || plusFailed, "after " + done + " acknowledged writes (failed: " + failed + "), reopened "
           + got + "\nexpected " + acked.colls + (failed ? "\nor " + withFailed.colls : ""));
       // the reopened store takes writes
@@ -246,6 +260,45 @@ class StoreFaultInjectionTest {
   }
 
   /**
+   * A re-index whose snapshot fails throws {@link StorageException} saying so; the new index serves on,
+   * the store keeps taking writes, and reopening (with no later snapshot) finds the old index and every
+   * acknowledged write.
+   */
+  @Test
+  void aReindexWhoseSnapshotFailsKeepsTheOldIndexOnDisk() {
+    Path dir = root.resolve("reindex");
+    FaultyStorageIO io = new FaultyStorageIO();
+    Model acked = new Model();
+    LocalVectorStore store = DurableTestAccess.builder(dir, StorageOptions.defaults().withIo(io))
+        .snapshotThresholdBytes(0).snapshotOnClose(false).open();
+    try {
+      store.createCollection(GRAPH);
+      store.createCollection(FLAT);
+      store.createCollection(IVF);
+      for (int i = 0; i < 200; i++) {
+        op(i, store, null);
+        op(i, null, acked);
+      }
+      io.failMove(1); // the re-index's snapshot cannot be renamed into place
+      StorageException e = assertThrows(StorageException.class, () -> store.collection("v").reindex(IndexSpec.hnsw(8, 40)));
+      assertTrue(e.getMessage().contains("now uses its new index"), e.getMessage());
+      io.heal();
+      assertEquals(IndexSpec.hnsw(8, 40), store.describeCollection("v").index(), "the new index serves on");
+      for (int i = 200; i < 230; i++) {
+        op(i, store, null);
+        op(i, null, acked);
+      }
+      assertEquals(acked.colls, contents(store));
+    } finally {
+      store.close();
+    }
+    try (LocalVectorStore again = LocalVectorStore.open(dir)) {
+      assertEquals(IVF.index(), again.describeCollection("v").index(), "the snapshot that failed did not commit");
+      assertEquals(acked.colls, contents(again), "every acknowledged write is durable");
+    }
+  }
+
+  /**
    * A background snapshot that fails is logged at WARNING and reported by {@code health()}; the store
    * keeps acknowledging writes, and every one of them is there after reopening.
    */
@@ -260,6 +313,7 @@ class StoreFaultInjectionTest {
       try {
         store.createCollection(GRAPH);
         store.createCollection(FLAT);
+      store.createCollection(IVF);
         io.failMove(1); // the first snapshot's rename into place
         int i = 0;
         // write until the background snapshot has run and failed, then some more
