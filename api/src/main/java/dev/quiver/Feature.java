@@ -51,7 +51,13 @@ public enum Feature {
    * {@link VectorCollection#reindex(IndexSpec)}: changing a collection's index (kind or parameters) while
    * reads and writes continue; on IVF indexes, re-training on the current records.
    */
-  REINDEX;
+  REINDEX,
+  /** Declared metadata fields ({@link CollectionSpec#fields()}) kept in the backend's typed, indexed storage. */
+  DECLARED_FIELDS,
+  /** Multi-tenant collections and {@link VectorCollection#tenant(String)} handles. */
+  TENANTS,
+  /** Opening collections Quiver did not create (made by the vendor's own client or another framework). */
+  FOREIGN_COLLECTIONS;
 
   /**
    * @param metric a metric

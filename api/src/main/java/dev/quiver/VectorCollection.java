@@ -18,6 +18,31 @@ public interface VectorCollection {
   CollectionSpec spec();
 
   /**
+   * A handle on one tenant of a {@link CollectionSpec#multiTenant() multi-tenant} collection. Every
+   * get, list, count, search, upsert, update and delete through it stays inside the tenant, whatever
+   * filter or ids the caller passes: a record is reached only through the tenant it was written in,
+   * and ids are scoped per tenant (the same id in two tenants names two records). On the collection's
+   * own handle, reads and writes of records are refused, so nothing is written or read outside a
+   * tenant by mistake. Tenants need no creation: a tenant with no records is empty.
+   *
+   * @param tenant 1 to 64 characters from {@code A-Z a-z 0-9 _ - . @ :}
+   * @return the tenant's handle (its {@link #name()} and {@link #spec()} are the collection's)
+   * @throws InvalidArgumentException on a bad tenant name, if the collection is not multi-tenant, or
+   *     if this handle is already a tenant's
+   * @throws UnsupportedFeatureException if the backend lacks {@link Feature#TENANTS}
+   */
+  default VectorCollection tenant(String tenant) {
+    // adapters built on dev.quiver.spi.AbstractVectorCollection override this with their backend's answer
+    throw new UnsupportedFeatureException("this adapter", Feature.TENANTS,
+        name() + " is served by an adapter that does not offer tenants");
+  }
+
+  /** @return the tenant this handle is scoped to; empty for the collection's own handle */
+  default Optional<String> tenant() {
+    return Optional.empty();
+  }
+
+  /**
    * Inserts or replaces records: a record whose id exists replaces the stored one, vector and
    * metadata. Large batches are split to the backend's limits inside the adapter.
    *

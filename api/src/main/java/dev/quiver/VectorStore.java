@@ -26,6 +26,23 @@ public interface VectorStore extends AutoCloseable {
   VectorCollection collection(String name);
 
   /**
+   * Opens a collection that holds several named vectors (as Milvus collections with several vector
+   * fields, or Qdrant collections with named vectors can), using the vector called {@code vector}.
+   * Useful mostly for collections Quiver did not create; {@link #describeCollection} names the vectors.
+   *
+   * @param name a collection name
+   * @param vector the name of the vector to search and write
+   * @return a handle on the existing collection
+   * @throws CollectionNotFoundException if there is none
+   * @throws InvalidArgumentException if it has no vector of that name, or the backend has no named vectors
+   */
+  default VectorCollection collection(String name, String vector) {
+    // adapters built on dev.quiver.spi.AbstractVectorStore override this with their backend's answer
+    throw new InvalidArgumentException("this adapter's collections have one unnamed vector; open '" + name
+        + "' with collection(name)");
+  }
+
+  /**
    * @param name a collection name
    * @return whether it exists
    */

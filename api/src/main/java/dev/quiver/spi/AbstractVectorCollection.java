@@ -27,30 +27,113 @@ import java.util.Optional;
  * written nothing. List cursors are wrapped here: an adapter returns and receives its own cursor
  * text, callers see a cursor bound to the collection and filter that a damaged or foreign cursor
  * cannot pass.
+ *
+ * <p>Tenants: on a multi-tenant collection the collection's own handle refuses every read and write
+ * of records, and {@link #tenant(String)} hands out tenant handles made by {@link #doTenant}, which an
+ * adapter builds with {@link #AbstractVectorCollection(AbstractVectorCollection, String)}; a tenant
+ * handle's {@code do...} methods must keep every call inside {@link #tenant()}. Cursors are bound to
+ * the tenant as well as to the collection and filter.
  */
 public abstract class AbstractVectorCollection implements VectorCollection {
 
+  private static final java.util.regex.Pattern TENANT = java.util.regex.Pattern.compile("[A-Za-z0-9_.@:-]{1,64}");
+
   private final AbstractVectorStore store;
-  /** Replaced (index only) when {@link #reindex} succeeds. */
+  /** The collection's own handle: this one, or the one a tenant handle was made from. */
+  private final AbstractVectorCollection root;
+  private final Optional<String> tenant;
+  /** Replaced (index only) when {@link #reindex} succeeds; read through {@link #root}. */
   private volatile CollectionSpec spec;
 
   /**
+   * The collection's own handle.
+   *
    * @param store the store this collection belongs to (its boundary maps errors and observes calls)
    * @param spec the collection's spec
    */
   protected AbstractVectorCollection(AbstractVectorStore store, CollectionSpec spec) {
     this.store = AbstractVectorStore.require(store, "store");
     this.spec = AbstractVectorStore.require(spec, "spec");
+    this.root = this;
+    this.tenant = Optional.empty();
+  }
+
+  /**
+   * A tenant's handle, for {@link #doTenant}: it shares the collection's store and spec.
+   *
+   * @param collection the collection's own handle
+   * @param tenant the tenant, as checked by {@link #tenant(String)}
+   */
+  protected AbstractVectorCollection(AbstractVectorCollection collection, String tenant) {
+    AbstractVectorStore.require(collection, "collection");
+    this.store = collection.store;
+    this.root = collection.root;
+    this.spec = null;
+    this.tenant = Optional.of(checkTenant(tenant));
+  }
+
+  /**
+   * Checks a tenant name: 1 to 64 characters from {@code A-Z a-z 0-9 _ - . @ :}.
+   *
+   * @param tenant a tenant name
+   * @return the name
+   * @throws InvalidArgumentException if it breaks the rule
+   */
+  public static String checkTenant(String tenant) {
+    if (tenant == null || !TENANT.matcher(tenant).matches()) {
+      throw new InvalidArgumentException("invalid tenant " + (tenant == null ? "null"
+          : "'" + (tenant.length() > 80 ? tenant.substring(0, 80) + "..." : tenant) + "'")
+          + ": use 1 to 64 characters from A-Z a-z 0-9 _ - . @ :");
+    }
+    return tenant;
   }
 
   @Override
   public final String name() {
-    return spec.name();
+    return spec().name();
   }
 
   @Override
   public final CollectionSpec spec() {
-    return spec;
+    return root.spec;
+  }
+
+  @Override
+  public final Optional<String> tenant() {
+    return tenant;
+  }
+
+  @Override
+  public final VectorCollection tenant(String name) {
+    return store.call(name(), "tenant", () -> {
+      capabilities().require(Feature.TENANTS);
+      if (!spec().multiTenant()) {
+        throw new InvalidArgumentException("collection '" + name() + "' is not multi-tenant; create it with"
+            + " CollectionSpec.Builder.multiTenant(true) to keep records in tenants");
+      }
+      if (tenant.isPresent()) {
+        throw new InvalidArgumentException("this handle is already scoped to tenant '" + tenant.get()
+            + "' of collection '" + name() + "'; call tenant(...) on the collection's own handle");
+      }
+      AbstractVectorCollection handle = doTenant(checkTenant(name));
+      if (!handle.tenant.equals(Optional.of(name)) || handle.root != root) {
+        throw new IllegalStateException("adapter bug: doTenant(" + name + ") returned a handle of another scope");
+      }
+      return handle;
+    });
+  }
+
+  /** What calls are named in messages and cursors: the collection, and the tenant if any. */
+  private String scope() {
+    return tenant.map(t -> name() + "/" + t).orElse(name());
+  }
+
+  /** Refuses reads and writes of records on the own handle of a multi-tenant collection. */
+  private void requireScope() {
+    if (tenant.isEmpty() && spec().multiTenant()) {
+      throw new InvalidArgumentException("collection '" + name() + "' is multi-tenant: read and write its records"
+          + " through collection.tenant(name)");
+    }
   }
 
   /** @return the capabilities of the store this collection belongs to */
@@ -62,9 +145,10 @@ public abstract class AbstractVectorCollection implements VectorCollection {
 
   @Override
   public final void upsert(List<Record> records) {
-    store.run(name(), "upsert", () -> {
-      List<Record> valid = spec.checkRecords(records);
-      if (spec.metric() != Metric.COSINE) {
+    store.run(scope(), "upsert", () -> {
+      requireScope();
+      List<Record> valid = spec().checkRecords(records);
+      if (spec().metric() != Metric.COSINE) {
         for (Record r : valid) {
           if (isZero(r.vector())) {
             capabilities().require(Feature.ZERO_VECTORS);
@@ -80,7 +164,8 @@ public abstract class AbstractVectorCollection implements VectorCollection {
 
   @Override
   public final void delete(Collection<String> ids) {
-    store.run(name(), "delete", () -> {
+    store.run(scope(), "delete", () -> {
+      requireScope();
       List<String> valid = new ArrayList<>(Record.checkIds(ids));
       if (!valid.isEmpty()) {
         doDelete(valid);
@@ -90,7 +175,8 @@ public abstract class AbstractVectorCollection implements VectorCollection {
 
   @Override
   public final void delete(Filter filter) {
-    store.run(name(), "deleteByFilter", () -> {
+    store.run(scope(), "deleteByFilter", () -> {
+      requireScope();
       AbstractVectorStore.require(filter, "filter");
       capabilities().require(Feature.DELETE_BY_FILTER);
       doDelete(filter);
@@ -99,9 +185,11 @@ public abstract class AbstractVectorCollection implements VectorCollection {
 
   @Override
   public final boolean updateMetadata(String id, Metadata metadata) {
-    return store.call(name(), "updateMetadata", () -> {
+    return store.call(scope(), "updateMetadata", () -> {
+      requireScope();
       Record.checkId(id);
       AbstractVectorStore.require(metadata, "metadata");
+      spec().checkMetadata("record '" + id + "'", metadata);
       capabilities().require(Feature.UPDATE_METADATA);
       return doUpdateMetadata(id, metadata);
     });
@@ -111,7 +199,8 @@ public abstract class AbstractVectorCollection implements VectorCollection {
 
   @Override
   public final List<Record> get(Collection<String> ids) {
-    return store.call(name(), "get", () -> {
+    return store.call(scope(), "get", () -> {
+      requireScope();
       List<String> valid = new ArrayList<>(Record.checkIds(ids));
       return valid.isEmpty() ? List.of() : List.copyOf(doGet(valid));
     });
@@ -119,7 +208,8 @@ public abstract class AbstractVectorCollection implements VectorCollection {
 
   @Override
   public final Optional<Record> get(String id) {
-    return store.call(name(), "get", () -> {
+    return store.call(scope(), "get", () -> {
+      requireScope();
       Record.checkId(id);
       return doGet(List.of(id)).stream().findFirst();
     });
@@ -127,12 +217,16 @@ public abstract class AbstractVectorCollection implements VectorCollection {
 
   @Override
   public final long count() {
-    return store.call(name(), "count", () -> doCount(Optional.empty()));
+    return store.call(scope(), "count", () -> {
+      requireScope();
+      return doCount(Optional.empty());
+    });
   }
 
   @Override
   public final long count(Filter filter) {
-    return store.call(name(), "count", () -> {
+    return store.call(scope(), "count", () -> {
+      requireScope();
       AbstractVectorStore.require(filter, "filter");
       capabilities().require(Feature.COUNT_BY_FILTER);
       return doCount(Optional.of(filter));
@@ -141,23 +235,25 @@ public abstract class AbstractVectorCollection implements VectorCollection {
 
   @Override
   public final Page list(ListRequest request) {
-    return store.call(name(), "list", () -> {
+    return store.call(scope(), "list", () -> {
+      requireScope();
       AbstractVectorStore.require(request, "list request");
       if (request.filter().isPresent()) {
         capabilities().require(Feature.LIST_BY_FILTER);
       }
       ListRequest inner = request.cursor(request.cursor()
-          .map(c -> Cursors.unwrap(name(), request.filter(), c)).orElse(null));
+          .map(c -> Cursors.unwrap(scope(), request.filter(), c)).orElse(null));
       Page page = doList(inner);
-      return new Page(page.records(), page.nextCursor().map(c -> Cursors.wrap(name(), request.filter(), c)));
+      return new Page(page.records(), page.nextCursor().map(c -> Cursors.wrap(scope(), request.filter(), c)));
     });
   }
 
   @Override
   public final List<Match> search(SearchRequest request) {
-    return store.call(name(), "search", () -> {
+    return store.call(scope(), "search", () -> {
+      requireScope();
       AbstractVectorStore.require(request, "search request");
-      spec.checkVector("query vector", request.vector());
+      spec().checkVector("query vector", request.vector());
       Capabilities caps = capabilities();
       if (request.topK() > caps.maxTopK()) {
         throw new InvalidArgumentException(
@@ -180,14 +276,18 @@ public abstract class AbstractVectorCollection implements VectorCollection {
    */
   @Override
   public final void reindex(IndexSpec index) {
-    store.run(name(), "reindex", () -> {
+    store.run(scope(), "reindex", () -> {
       AbstractVectorStore.require(index, "index");
-      CollectionSpec target = spec.toBuilder().index(index).build(); // e.g. PQ subspaces must divide the dimension
+      if (tenant.isPresent()) {
+        throw new InvalidArgumentException("reindex(...) changes the whole collection '" + name()
+            + "'; call it on the collection's own handle, not on tenant '" + tenant.get() + "'");
+      }
+      CollectionSpec target = spec().toBuilder().index(index).build(); // e.g. PQ subspaces must divide the dimension
       Capabilities caps = capabilities();
       caps.require(Feature.REINDEX);
       caps.require(index.feature());
       doReindex(target);
-      spec = target;
+      root.spec = target;
     }, true);
   }
 
@@ -201,7 +301,7 @@ public abstract class AbstractVectorCollection implements VectorCollection {
    * @param target the spec {@code doReindex} was given
    */
   protected final void switchedTo(CollectionSpec target) {
-    spec = AbstractVectorStore.require(target, "target");
+    root.spec = AbstractVectorStore.require(target, "target");
   }
 
   /**
@@ -215,6 +315,20 @@ public abstract class AbstractVectorCollection implements VectorCollection {
   protected void doReindex(CollectionSpec target) {
     throw new UnsupportedFeatureException(capabilities().backend(), Feature.REINDEX,
         capabilities().entry(Feature.REINDEX).note());
+  }
+
+  /**
+   * Makes a tenant's handle: {@code new MyCollection(this, tenant)} or the like, using
+   * {@link #AbstractVectorCollection(AbstractVectorCollection, String)}. Called only on the own handle
+   * of a multi-tenant collection, with a checked tenant name. The default refuses: a backend that
+   * offers {@link Feature#TENANTS} overrides it.
+   *
+   * @param tenant a valid tenant name
+   * @return the tenant's handle
+   */
+  protected AbstractVectorCollection doTenant(String tenant) {
+    throw new UnsupportedFeatureException(capabilities().backend(), Feature.TENANTS,
+        capabilities().entry(Feature.TENANTS).note());
   }
 
   /** @param records valid records of the right dimension, ids unique, at least one */

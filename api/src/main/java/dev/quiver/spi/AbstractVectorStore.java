@@ -85,6 +85,16 @@ public abstract class AbstractVectorStore implements VectorStore {
       Capabilities caps = capabilities();
       caps.require(Feature.of(spec.metric()));
       caps.require(spec.index().feature());
+      if (!spec.fields().isEmpty()) {
+        caps.require(Feature.DECLARED_FIELDS);
+      }
+      if (spec.multiTenant()) {
+        caps.require(Feature.TENANTS);
+      }
+      if (!spec.layout().isEmpty()) {
+        throw new InvalidArgumentException("collection '" + spec.name() + "': a native layout describes a collection"
+            + " Quiver did not create; create collections without one");
+      }
       if (spec.dimension() > caps.maxDimension()) {
         throw new InvalidArgumentException("dimension " + spec.dimension() + " of collection '" + spec.name()
             + "' exceeds " + caps.backend() + "'s limit of " + caps.maxDimension());
@@ -96,6 +106,18 @@ public abstract class AbstractVectorStore implements VectorStore {
   @Override
   public final VectorCollection collection(String name) {
     return call(name, "collection", () -> doCollection(CollectionSpec.checkName(name)));
+  }
+
+  @Override
+  public final VectorCollection collection(String name, String vector) {
+    return call(name, "collection", () -> {
+      CollectionSpec.checkName(name);
+      if (vector == null || vector.isEmpty() || vector.length() > 255) {
+        throw new InvalidArgumentException("vector name must be 1 to 255 characters, got "
+            + (vector == null ? "null" : vector.isEmpty() ? "''" : vector.length() + " characters"));
+      }
+      return doCollection(name, vector);
+    });
   }
 
   @Override
@@ -143,6 +165,20 @@ public abstract class AbstractVectorStore implements VectorStore {
 
   /** @param name a valid collection name @return whether it exists */
   protected abstract boolean doHasCollection(String name);
+
+  /**
+   * Opens a collection using one of its named vectors. The default refuses: backends whose collections
+   * hold named vectors override it.
+   *
+   * @param name a valid collection name
+   * @param vector a vector name, 1 to 255 characters
+   * @return a handle on the existing collection, searching and writing that vector
+   * @throws InvalidArgumentException unless overridden
+   */
+  protected AbstractVectorCollection doCollection(String name, String vector) {
+    throw new InvalidArgumentException(backendName() + " collections have one unnamed vector; open '" + name
+        + "' with collection(name)");
+  }
 
   /** @return the names of the collections, sorted */
   protected abstract List<String> doListCollections();

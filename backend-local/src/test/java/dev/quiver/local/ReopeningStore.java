@@ -112,6 +112,11 @@ final class ReopeningStore implements VectorStore {
   }
 
   @Override
+  public VectorCollection collection(String name, String vector) {
+    return read(() -> current.collection(name, vector)); // the embedded engine refuses named vectors
+  }
+
+  @Override
   public boolean hasCollection(String name) {
     return read(() -> current.hasCollection(name));
   }
@@ -234,6 +239,17 @@ final class ReopeningStore implements VectorStore {
         return null;
       });
       spec = spec.toBuilder().index(index).build();
+    }
+
+    @Override
+    public java.util.Optional<String> tenant() {
+      return java.util.Optional.empty();
+    }
+
+    @Override
+    public VectorCollection tenant(String tenant) {
+      // TODO(issue 10): a tenant handle that re-resolves across reopens like this one
+      return read(() -> target().tenant(tenant));
     }
 
     @Override

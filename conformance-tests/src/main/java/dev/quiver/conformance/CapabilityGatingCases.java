@@ -83,6 +83,14 @@ abstract class CapabilityGatingCases extends KitGroup {
       checkDurability();
       return;
     }
+    if (f == Feature.FOREIGN_COLLECTIONS) {
+      // only the vendor's own client can make a foreign collection: ForeignCollectionKit checks it
+      Assumptions.abort("checked by the backend's ForeignCollectionKit with the vendor's client");
+    }
+    if (f == Feature.DECLARED_FIELDS || f == Feature.TENANTS) {
+      checkSpecFeature(f, supported);
+      return;
+    }
     Metric metric = defaultMetric();
     switch (f) {
       case INDEX_FLAT, INDEX_HNSW, INDEX_IVF_FLAT, INDEX_IVF_PQ, METRIC_COSINE, METRIC_DOT_PRODUCT, METRIC_EUCLIDEAN -> {
@@ -165,6 +173,28 @@ abstract class CapabilityGatingCases extends KitGroup {
         }
       }
     }
+  }
+
+  /** Features asked for in the spec: declared fields, tenants. */
+  private void checkSpecFeature(Feature f, boolean supported) {
+    CollectionSpec.Builder b = CollectionSpec.builder(uniqueName()).dimension(DIM).metric(defaultMetric())
+        .index(indexForTests());
+    CollectionSpec spec = f == Feature.TENANTS ? b.multiTenant(true).build()
+        : b.field(dev.quiver.MetadataField.indexed("i", dev.quiver.FieldType.LONG)).build();
+    track(spec.name());
+    if (!supported) {
+      assertUnsupported(f, () -> store().createCollection(spec));
+      settleNegative();
+      assertFalse(store().hasCollection(spec.name()), "an unsupported spec still created the collection");
+      return;
+    }
+    VectorCollection c = store().createCollection(spec);
+    VectorCollection target = f == Feature.TENANTS ? c.tenant("t1") : c;
+    List<Record> data = recs("c", 20);
+    upsertVisible(target, data);
+    awaitCount(target, 20);
+    assertEquals(data.stream().filter(r -> ((Long) r.metadata().get("i").orElseThrow()) < 5).count(),
+        target.count(Filter.lt("i", 5)));
   }
 
   private void assertUnsupported(Feature f, Executable op) {

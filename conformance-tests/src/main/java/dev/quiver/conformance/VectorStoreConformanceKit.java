@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.quiver.Capabilities;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
+import dev.quiver.FieldType;
+import dev.quiver.MetadataField;
 import dev.quiver.Filter;
 import dev.quiver.IndexSpec;
 import dev.quiver.ListRequest;
@@ -143,6 +145,22 @@ public abstract class VectorStoreConformanceKit {
   }
 
   /**
+   * Metadata fields every collection of the general cases declares, to run the whole kit over a
+   * backend's typed field storage. The kit's records use {@code i} (a LONG), {@code p} (a STRING) and
+   * {@code even} (a BOOL) consistently, and many other keys of mixed types, which stay undeclared.
+   * {@link #DECLARED_KIT_FIELDS} declares the three, indexed.
+   *
+   * @return the fields (default none)
+   */
+  protected List<MetadataField> declaredFields() {
+    return List.of();
+  }
+
+  /** The kit's consistently typed keys, declared and indexed: for {@link #declaredFields()}. */
+  public static final List<MetadataField> DECLARED_KIT_FIELDS = List.of(MetadataField.indexed("i", FieldType.LONG),
+      MetadataField.indexed("p", FieldType.STRING), MetadataField.indexed("even", FieldType.BOOL));
+
+  /**
    * The report's file name (without {@code .md}); override to tell configurations of one backend
    * apart, for example {@code "local-hnsw"}.
    *
@@ -265,7 +283,8 @@ public abstract class VectorStoreConformanceKit {
   protected final VectorCollection newCollection(Metric metric, IndexSpec index, int dimension) {
     requireFeature(Feature.of(metric));
     requireFeature(index.feature());
-    CollectionSpec spec = CollectionSpec.builder(uniqueName()).dimension(dimension).metric(metric).index(index).build();
+    CollectionSpec spec = CollectionSpec.builder(uniqueName()).dimension(dimension).metric(metric).index(index)
+        .fields(declaredFields()).build();
     createdCollections.add(spec.name());
     return store.createCollection(spec);
   }

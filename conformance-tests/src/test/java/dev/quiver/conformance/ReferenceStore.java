@@ -103,6 +103,9 @@ final class ReferenceStore implements VectorStore {
       .lacks(Feature.SEARCH_EF, "flat only")
       .lacks(Feature.SEARCH_NPROBE, "flat only")
       .lacks(Feature.DURABILITY, "memory only")
+      .lacks(Feature.TENANTS, "a test double")
+      .lacks(Feature.DECLARED_FIELDS, "a test double")
+      .lacks(Feature.FOREIGN_COLLECTIONS, "a test double")
       .consistency(eventual ? Capabilities.Consistency.EVENTUAL : Capabilities.Consistency.STRONG)
       .build();
   }
@@ -126,6 +129,11 @@ final class ReferenceStore implements VectorStore {
       throw new CollectionNotFoundException(name);
     }
     return c;
+  }
+
+  @Override
+  public VectorCollection collection(String name, String vector) {
+    throw new InvalidArgumentException("reference collections have one unnamed vector");
   }
 
   @Override
@@ -213,6 +221,16 @@ final class ReferenceStore implements VectorStore {
     @Override
     public String name() {
       return spec.name();
+    }
+
+    @Override
+    public Optional<String> tenant() {
+      return Optional.empty();
+    }
+
+    @Override
+    public VectorCollection tenant(String tenant) {
+      throw new dev.quiver.UnsupportedFeatureException(BACKEND, Feature.TENANTS, "a test double");
     }
 
     @Override
