@@ -114,6 +114,12 @@ final class ReferenceStore implements VectorStore {
   public VectorCollection createCollection(CollectionSpec spec) {
     capabilities.require(spec.index().feature());
     capabilities.require(Feature.of(spec.metric()));
+    if (!spec.fields().isEmpty()) {
+      capabilities.require(Feature.DECLARED_FIELDS);
+    }
+    if (spec.multiTenant()) {
+      capabilities.require(Feature.TENANTS);
+    }
     Coll c = new Coll(spec);
     if (collections.putIfAbsent(spec.name(), c) != null) {
       throw new CollectionAlreadyExistsException(spec.name());
