@@ -81,7 +81,9 @@ if ! has_translations "$lists"; then
   fi
   apt_opts=(-o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache"
     -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o "Dir::Etc::SourceParts=$apt_dir/parts"
-    -o "Acquire::Languages=en")
+    -o "Acquire::Languages=en" -o "Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false")
+  # as root, apt would hand the download to its _apt user, who cannot enter a private home directory
+  [ "$(id -u)" -eq 0 ] && apt_opts+=(-o "APT::Sandbox::User=root")
   lists="$(targets "${apt_opts[@]}")"
   if ! has_translations "$lists"; then
     echo "corpus-debian: the apt lists here have no long descriptions (Translation-en is switched off);" >&2
