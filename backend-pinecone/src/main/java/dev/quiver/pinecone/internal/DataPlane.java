@@ -178,14 +178,20 @@ public final class DataPlane {
     return new IdPage(ids, next == null || next.isEmpty() ? null : next);
   }
 
-  /** @return this namespace's vector count per describe_index_stats (0 when it does not exist) */
-  public long count() {
+  /** @return describe_index_stats' {@code namespaces} object: namespace name → {@code {"vectorCount": n}} */
+  public JsonNode namespaces() {
     PineconeHttp.Response r = check(post("describe_index_stats", "describe_index_stats", Json.object()),
         "describe_index_stats");
     JsonNode ns = r.body().path("namespaces");
     if (r.status() == 200 && !ns.isObject()) {
       throw malformed("describe_index_stats");
     }
+    return ns;
+  }
+
+  /** @return this namespace's vector count per describe_index_stats (0 when it does not exist) */
+  public long count() {
+    JsonNode ns = namespaces();
     if (namespace != null && !namespace.equals(DEFAULT_NAMESPACE)) {
       return ns.path(namespace).path("vectorCount").asLong(0);
     }

@@ -99,6 +99,21 @@ public final class PineconeCollection extends AbstractVectorCollection {
     return new PineconeCollection(this, tenant);
   }
 
+  /** The namespaces that hold records (describe_index_stats; may lag behind the latest writes, as Pinecone's stats do). */
+  @Override
+  protected List<String> doTenants() {
+    awaitFreshness();
+    List<String> out = new ArrayList<>();
+    data.namespaces().fields().forEachRemaining(e -> {
+      // the default namespace holds no tenant's records unless a tenant is named after it
+      String name = e.getKey().isEmpty() ? DataPlane.DEFAULT_NAMESPACE : e.getKey();
+      if (e.getValue().path("vectorCount").asLong(0) > 0) {
+        out.add(name);
+      }
+    });
+    return out;
+  }
+
   // ---------------------------------------------------------------- writes
 
   @Override
