@@ -275,6 +275,15 @@ final class ReferenceStore implements VectorStore {
     }
 
     @Override
+    public List<String> tenants() {
+      if (!spec.multiTenant() || tenant != null) {
+        throw new InvalidArgumentException("not the own handle of a multi-tenant collection");
+      }
+      return partitions.entrySet().stream().filter(e -> !e.getKey().isEmpty() && !e.getValue().isEmpty())
+          .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    @Override
     public VectorCollection tenant(String name) {
       if (dropped.get()) {
         throw new CollectionNotFoundException(spec.name());
