@@ -92,7 +92,7 @@ final class TextDemo {
     try (VectorStore store = Quiver.open(storeUri)) {
       String name = collectionName(corpus);
       for (String old : store.listCollections()) {
-        if (old.startsWith("demo_") && !old.equals(name)) {
+        if (old.startsWith("demo") && !old.equals(name)) {
           store.dropCollection(old);                 // an earlier corpus: its embeddings are of no more use
         }
       }
@@ -148,7 +148,7 @@ final class TextDemo {
   static String collectionName(Path corpus) {
     try {
       byte[] d = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(corpus));
-      return "demo_" + HexFormat.of().formatHex(d, 0, 6);
+      return "demo" + HexFormat.of().formatHex(d, 0, 6);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (NoSuchAlgorithmException e) {

@@ -4,6 +4,7 @@ import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
 import dev.quiver.FieldType;
 import dev.quiver.Filter;
+import dev.quiver.IndexSpec;
 import dev.quiver.Match;
 import dev.quiver.Metadata;
 import dev.quiver.MetadataField;
@@ -108,7 +109,11 @@ public final class KnowledgeBase {
       return new KnowledgeBase(store.collection(name), embedder, spec.multiTenant(), false, notices);
     }
     var caps = store.capabilities();
-    CollectionSpec.Builder spec = CollectionSpec.builder(name).dimension(embedder.dimension()).metric(Metric.COSINE);
+    // HNSW: what a knowledge base of any size wants; every backend here builds or emulates it (Pinecone
+    // has no exact index at all), and a backend without it gets the exact one
+    IndexSpec index = caps.supports(Feature.INDEX_HNSW) ? IndexSpec.hnsw(16, 200) : IndexSpec.flat();
+    CollectionSpec.Builder spec = CollectionSpec.builder(name).dimension(embedder.dimension()).metric(Metric.COSINE)
+        .index(index);
     boolean tenants = caps.supports(Feature.TENANTS);
     if (tenants) {
       spec.multiTenant(true);
@@ -179,6 +184,16 @@ public final class KnowledgeBase {
       (multiTenant ? collection.tenant(e.getKey()) : collection).upsert(e.getValue());
     }
     return chunks.size();
+  }
+
+  /**
+   * The tenants holding documents, as the store says. Some backends read every record to answer, so
+   * the service asks once at start-up, not per request.
+   *
+   * @return the tenant names, sorted; empty on a single-tenant collection
+   */
+  public List<String> storedTenants() {
+    return multiTenant ? collection.tenants() : List.of();
   }
 
   /**

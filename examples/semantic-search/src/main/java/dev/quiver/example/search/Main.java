@@ -12,7 +12,7 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  *   --store URI        the Quiver store (default: $QUIVER_STORE, else local:./semantic-search-data/store)
- *   --collection NAME  the collection (default: knowledge_base)
+ *   --collection NAME  the collection (default: knowledgebase)
  *   --ingest FILE      ingest a .jsonl or .csv corpus first (resumable: re-running skips what is done)
  *   --state-dir DIR    where ingestion checkpoints are kept (default: ./semantic-search-data/state)
  *   --host HOST        the address to listen on (default: 127.0.0.1)
@@ -75,7 +75,7 @@ public final class Main {
       out.println("Serving collection '" + o.collection() + "' of " + redact(o.store()) + " at " + base + "/");
       out.println("  search page: " + base + "/");
       out.println("  JSON:        curl '" + base + "/search?q=web+server&k=5'");
-      out.println("Tenants known: " + app.checkpoint().tenants() + ". Stop with Ctrl-C.");
+      out.println("Tenants: " + app.tenants() + ". Stop with Ctrl-C.");
       out.flush();
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
@@ -100,7 +100,7 @@ public final class Main {
   static Options parse(String[] args) {
     String env = System.getenv("QUIVER_STORE");
     String store = env == null || env.isBlank() ? DEFAULT_STORE : env;
-    String collection = "knowledge_base";
+    String collection = "knowledgebase";
     List<Path> ingest = new ArrayList<>();
     Path stateDir = Path.of("semantic-search-data", "state");
     String host = "127.0.0.1";
@@ -147,7 +147,8 @@ public final class Main {
         "Usage: quiver serve [options]   semantic search over HTTP on a Quiver store",
         "  --store URI        the store (default: $QUIVER_STORE, else " + DEFAULT_STORE + ")",
         "                     e.g. milvus://localhost:19530, qdrant://localhost:6334, pinecone://?apiKey=...",
-        "  --collection NAME  the collection (default: knowledge_base)",
+        "  --collection NAME  the collection (default: knowledgebase; letters and digits work on every backend:",
+        "                     Milvus refuses '-' and Pinecone '_')",
         "  --ingest FILE      ingest a .jsonl or .csv corpus first (id, title, content, tags, tenant); repeatable;",
         "                     resumable: a re-run skips documents already written",
         "  --state-dir DIR    where ingestion checkpoints are kept (default: ./semantic-search-data/state)",

@@ -7,8 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The service put together: a Quiver store chosen by address, the knowledge base on one collection,
@@ -20,6 +23,7 @@ public final class SearchApp implements AutoCloseable {
   private final VectorStore store;
   private final KnowledgeBase kb;
   private final Checkpoint checkpoint;
+  private final SortedSet<String> storedTenants;
   private SearchServer server;
 
   /**
@@ -39,6 +43,8 @@ public final class SearchApp implements AutoCloseable {
       String owner = collection + "@" + fingerprint(storeUri);
       checkpoint = Checkpoint.open(stateDir.resolve(collection + "-" + fingerprint(storeUri) + ".checkpoint.jsonl"),
           owner, kb.created());
+      // tenants ingested by another process or tool (no checkpoint here) are searched too
+      storedTenants = new TreeSet<>(kb.storedTenants());
     } catch (RuntimeException e) {
       opened.close();
       throw e;
@@ -61,7 +67,17 @@ public final class SearchApp implements AutoCloseable {
     return kb;
   }
 
-  /** @return the ingestion checkpoint (also the source of the tenants and tags offered as filters) */
+  /**
+   * @return the tenants searched when a request names none: those the store held at start-up and those
+   *     ingested since
+   */
+  public SortedSet<String> tenants() {
+    SortedSet<String> all = new TreeSet<>(storedTenants);
+    all.addAll(checkpoint.tenants());
+    return Collections.unmodifiableSortedSet(all);
+  }
+
+  /** @return the ingestion checkpoint (also the source of the tags offered as filters) */
   public Checkpoint checkpoint() {
     return checkpoint;
   }
@@ -85,7 +101,7 @@ public final class SearchApp implements AutoCloseable {
    * @return the server
    */
   public SearchServer serve(String host, int port) {
-    server = new SearchServer(kb, checkpoint::tenants, checkpoint::tags).start(host, port);
+    server = new SearchServer(kb, this::tenants, checkpoint::tags).start(host, port);
     return server;
   }
 

@@ -43,21 +43,28 @@ abstract class AbstractSearchServiceTest {
   void ingestAndServe() throws Exception {
     tmp = Files.createTempDirectory("semantic-search-test");
     store = storeUri(tmp);
-    collection = "ss_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    collection = "ss" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     app = new SearchApp(store, collection, tmp.resolve("state"), new CachingEmbedder(), new PrintStream(System.out, true));
     ingested = app.ingest(Sample.documents(), Ingester.Listener.none());
     http = new Http(app.serve("127.0.0.1", 0).port());
   }
 
+  /** Called when the service is stopped and the collection dropped: a subclass stops its server here. */
+  void afterAll() {}
+
   @AfterAll
   void stop() {
-    if (app != null) {
-      app.close();
-    }
-    if (store != null && !store.startsWith("local:")) {
-      try (VectorStore s = Quiver.open(store)) {
-        s.dropCollection(collection);
+    try {
+      if (app != null) {
+        app.close();
       }
+      if (store != null && !store.startsWith("local:")) {
+        try (VectorStore s = Quiver.open(store)) {
+          s.dropCollection(collection);
+        }
+      }
+    } finally {
+      afterAll();
     }
   }
 
