@@ -174,6 +174,22 @@ abstract class TenantCases extends KitGroup {
   }
 
   @Test
+  @DisplayName("tenants() lists exactly the tenants that hold records, sorted; a tenant's handle and a plain collection refuse it")
+  void listsTenants() {
+    VectorCollection c = multiTenant();
+    assertEquals(List.of(), c.tenants());
+    upsertVisible(c.tenant("b"), tenantRecs("b", "r", 2));
+    upsertVisible(c.tenant("a.x"), tenantRecs("a.x", "r", 1));
+    upsertVisible(c.tenant("c"), tenantRecs("c", "r", 1));
+    c.tenant("never"); // a handle alone creates nothing
+    c.tenant("c").delete(List.of("r0000"));
+    awaitCount(c.tenant("c"), 0);
+    assertEquals(List.of("a.x", "b"), kit.awaitVisible(c::tenants, t -> t.equals(List.of("a.x", "b"))));
+    assertThrows(InvalidArgumentException.class, () -> c.tenant("b").tenants());
+    assertThrows(InvalidArgumentException.class, () -> newCollection().tenants());
+  }
+
+  @Test
   @DisplayName("a list cursor of one tenant is refused by another")
   void cursorsStayInside() {
     VectorCollection c = multiTenant();
