@@ -781,7 +781,7 @@ def index_schema(req):
 
 def schema_info(out, idx):
     """PayloadSchemaInfo of one engine index (data type, the params the shim can express, point count)."""
-    out.data_type = SCHEMA_TYPES.get(idx.data_type.name, col.PayloadSchemaType.UnknownType)
+    out.data_type = SCHEMA_TYPES.get(str(idx.data_type).rsplit(".", 1)[-1], col.PayloadSchemaType.UnknownType)
     out.points = idx.points
     params = idx.params
     if isinstance(params, qe.KeywordIndexParams):
@@ -963,6 +963,27 @@ class PointsService(pts_grpc.PointsServicer):
                 fill_point(out.result.add(), r, c)
             if nxt is not None:
                 out.next_page_offset.CopyFrom(py_to_point_id(nxt))
+            return out
+
+    @rpc
+    def Facet(self, req, start):
+        if req.HasField("limit") and req.limit < 1:
+            raise validation("limit", "value %d invalid, must be 1 or larger" % req.limit)
+        with Locked(self.reg, req.collection_name) as c:
+            res = c.shard.facet(qe.FacetRequest(req.key, limit=req.limit if req.HasField("limit") else 10,
+                                                exact=req.exact if req.HasField("exact") else False,
+                                                filter=opt_filter(req)))
+            out = pts.FacetResponse(time=elapsed(start))
+            for h in res.hits:
+                hit = out.hits.add()
+                hit.count = h.count
+                v = h.value
+                if isinstance(v, bool):
+                    hit.value.bool_value = v
+                elif isinstance(v, int):
+                    hit.value.integer_value = v
+                else:
+                    hit.value.string_value = str(v)
             return out
 
     def _scored(self, c, hits, out, start):

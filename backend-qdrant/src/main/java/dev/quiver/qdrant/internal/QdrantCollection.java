@@ -19,7 +19,10 @@ import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.CountPoints;
 import io.qdrant.client.grpc.Points.DeletePoints;
 import io.qdrant.client.grpc.Points.DenseVector;
+import io.qdrant.client.grpc.Points.FacetCounts;
+import io.qdrant.client.grpc.Points.FacetHit;
 import io.qdrant.client.grpc.Points.GetPoints;
+import io.qdrant.client.grpc.Points.PayloadIncludeSelector;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.PointsIdsList;
 import io.qdrant.client.grpc.Points.PointsSelector;
@@ -34,12 +37,15 @@ import io.qdrant.client.grpc.Points.SetPayloadPoints;
 import io.qdrant.client.grpc.Points.UpsertPoints;
 import io.qdrant.client.grpc.Points.VectorInput;
 import io.qdrant.client.grpc.Points.WithPayloadSelector;
+import io.qdrant.client.grpc.Points.WithVectorsSelector;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One Qdrant collection seen through the Quiver API: only the mapping to Qdrant's requests; the
@@ -86,6 +92,51 @@ public final class QdrantCollection extends AbstractVectorCollection {
   @Override
   protected AbstractVectorCollection doTenant(String tenant) {
     return new QdrantCollection(this, tenant);
+  }
+
+  /** Most tenants one facet request returns; beyond it the tenants are read by a scroll. */
+  static final int FACET_LIMIT = 100_000;
+
+  /**
+   * Qdrant's facet on the tenant key: distinct values with counts, answered from the tenant's keyword
+   * index. A facet is capped by its limit, so when it comes back full the tenants are collected by a
+   * scroll over every point's tenant key instead.
+   */
+  @Override
+  protected List<String> doTenants() {
+    FacetCounts req = FacetCounts.newBuilder().setCollectionName(name).setKey(Payloads.TENANT)
+        .setLimit(FACET_LIMIT).setExact(true).build();
+    List<FacetHit> hits = rpc.idempotent("tenants", name, () -> rpc.points().facet(req)).getHitsList();
+    if (hits.size() < FACET_LIMIT) {
+      List<String> out = new ArrayList<>();
+      for (FacetHit h : hits) {
+        if (h.getCount() > 0) {  // the keyword index may keep a value whose points are all deleted, counted 0
+          out.add(h.getValue().getStringValue());
+        }
+      }
+      return out;
+    }
+    Set<String> out = new HashSet<>();
+    PointId offset = null;
+    do {
+      ScrollPoints.Builder scroll = ScrollPoints.newBuilder().setCollectionName(name).setLimit(SCROLL_BATCH)
+          .setWithPayload(WithPayloadSelector.newBuilder().setInclude(PayloadIncludeSelector.newBuilder()
+              .addFields(Payloads.TENANT)))
+          .setWithVectors(WithVectorsSelector.newBuilder().setEnable(false));
+      if (offset != null) {
+        scroll.setOffset(offset);
+      }
+      ScrollPoints built = scroll.build();
+      ScrollResponse resp = rpc.idempotent("tenants", name, () -> rpc.points().scroll(built));
+      for (RetrievedPoint p : resp.getResultList()) {
+        Value t = p.getPayloadMap().get(Payloads.TENANT);
+        if (t != null && t.hasStringValue()) {
+          out.add(t.getStringValue());
+        }
+      }
+      offset = resp.hasNextPageOffset() ? resp.getNextPageOffset() : null;
+    } while (offset != null);
+    return new ArrayList<>(out);
   }
 
   /** @return the layout (for tests) */
