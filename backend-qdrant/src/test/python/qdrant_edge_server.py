@@ -11,13 +11,15 @@ per collection, under ``--data-dir``.
 What the engine does and what this shim adds is listed in
 docs/backends/qdrant.md ("Which Qdrant it ran against, and how"). In short:
 the shim provides the collections layer (name registry, create/get/list/
-exists/delete, the stored create request incl. collection metadata, the
-``CollectionInfo`` answer), the gRPC request/response translation, request
+exists/delete, the stored create request incl. collection metadata, updates of
+its HNSW parameters and metadata (UpdateCollection), the ``CollectionInfo``
+answer), the gRPC request/response translation, request
 validation, Qdrant's gRPC status codes and message texts, and the
 ``wait``/``UpdateResult`` bookkeeping, the request defaults and the order of
 Get answers, and it triggers the engine's optimizers; the engine provides
 everything about points (upsert/delete/payload updates, retrieve, scroll order
-and ``next_page_offset``, exact count, filters, search and scores, HNSW).
+and ``next_page_offset``, exact count, filters, search and scores, HNSW, and
+the rebuild of HNSW graphs after their parameters change).
 
 Only the RPCs the Quiver adapter uses (plus a few neighbours that cost nothing)
 are implemented; every other RPC answers UNIMPLEMENTED, like grpc's default
@@ -531,7 +533,9 @@ class Registry:
                 shutil.rmtree(path, ignore_errors=True)  # a half-created collection
                 continue
             create = col.CreateCollection.FromString(open(meta, "rb").read())
-            shard = qe.EdgeShard.load(os.path.join(path, "shard"))
+            # the collection config (create.pb, updated by UpdateCollection) is the truth, as Qdrant's
+            # config.json is: the shard's index parameters follow it even if a crash came between the two
+            shard = qe.EdgeShard.load(os.path.join(path, "shard"), edge_config(create))
             self.collections[create.collection_name] = Collection(create.collection_name, path, create, shard)
             LOG.info("loaded collection %s", create.collection_name)
 
@@ -562,11 +566,63 @@ class Registry:
             except Exception as e:
                 shutil.rmtree(path, ignore_errors=True)
                 raise engine_error(e)
-            with open(os.path.join(path, "create.pb.tmp"), "wb") as f:
-                f.write(req.SerializeToString())
-            os.replace(os.path.join(path, "create.pb.tmp"), os.path.join(path, "create.pb"))
+            save_config(path, req)
             self.collections[name] = Collection(name, path, req, shard)
             return True
+
+    def update(self, req):
+        """UpdateCollection as toc/collection_meta_ops.rs update_collection does it: first the HNSW config
+        (the collection's, then each vector's), saved; then the metadata merged (each top-level key
+        replaced, a null value removing its key; Payload::merge), saved; then the optimizers restarted,
+        which rebuild in the background every segment whose index no longer matches the config. Each step
+        is saved before the next, in Qdrant's order, so a crash between them leaves the new index config
+        with the old metadata. The engine takes new index parameters on a reload of the shard
+        (EdgeShard.load with a config overwrites it; its optimizers then rebuild the mismatching
+        segments), done under the collection's lock, so requests wait for it and none fails."""
+        others = [f for f in ("optimizers_config", "params", "quantization_config", "sparse_vectors_config",
+                              "strict_mode_config") if req.HasField(f)]
+        if others:
+            raise unimplemented("UpdateCollection with " + ", ".join(others))
+        with Locked(self, req.collection_name) as c:
+            new = col.CreateCollection()
+            new.CopyFrom(c.create)
+            if req.HasField("hnsw_config"):
+                check_hnsw(req.hnsw_config, "hnsw_config")
+                new.hnsw_config.MergeFrom(req.hnsw_config)
+            if req.HasField("vectors_config"):
+                merge_vectors_diff(new, req.vectors_config)
+            if new != c.create:
+                config = edge_config(new)
+                self._reload(c, config, edge_config(c.create))
+                save_config(c.path, new)
+                c.create = new
+            if len(req.metadata):
+                merged = col.CreateCollection()
+                merged.CopyFrom(c.create)
+                for k, v in req.metadata.items():
+                    if v.WhichOneof("kind") == "null_value":
+                        if k in merged.metadata:
+                            del merged.metadata[k]
+                    else:
+                        merged.metadata[k].CopyFrom(v)
+                save_config(c.path, merged)
+                c.create = merged
+            c.dirty = True
+            if OPTIMIZE_SYNC:
+                optimize(c)
+        return True
+
+    @staticmethod
+    def _reload(c, config, old):
+        """Closes the shard and opens it again with a new config; on failure, with the old one."""
+        path = os.path.join(c.path, "shard")
+        c.shard.flush()
+        c.shard.close()
+        try:
+            c.shard = qe.EdgeShard.load(path, config)
+        except Exception as e:
+            c.shard = qe.EdgeShard.load(path, old)
+            raise engine_error(e)
 
     def delete(self, name):
         with self.lock:
@@ -607,6 +663,46 @@ class Registry:
                         c.shard.close()
                     except Exception:  # noqa: BLE001
                         pass
+
+
+def save_config(path, create):
+    """Writes a collection's config (its create request, as updated) atomically."""
+    with open(os.path.join(path, "create.pb.tmp"), "wb") as f:
+        f.write(create.SerializeToString())
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(os.path.join(path, "create.pb.tmp"), os.path.join(path, "create.pb"))
+
+
+def check_hnsw(h, field):
+    # HnswConfigDiff validation (lib/api/src/grpc/validate.rs): ef_construct >= 4, full_scan_threshold >= 10
+    if h.HasField("ef_construct") and h.ef_construct < 4:
+        raise validation(field + ".ef_construct", "value %d invalid, must be 4 or larger" % h.ef_construct)
+    if h.HasField("full_scan_threshold") and h.full_scan_threshold < 10:
+        raise validation(field + ".full_scan_threshold", "value %d invalid, must be 10 or larger" % h.full_scan_threshold)
+
+
+def merge_vectors_diff(create, diff):
+    """Applies a VectorsConfigDiff's HNSW part to the stored vector params (config.rs
+    update_vectors_from_diff: a vector's hnsw_config is updated by the diff, or set to it)."""
+    which = diff.WhichOneof("config")
+    items = [("", diff.params)] if which == "params" else list(diff.params_map.map.items()) if which == "params_map" else []
+    single = create.vectors_config.WhichOneof("config") == "params"
+    for name, d in items:
+        if d.HasField("quantization_config") or d.HasField("on_disk"):
+            raise unimplemented("vectors_config diffs other than hnsw_config")
+        if single and name == "":
+            target = create.vectors_config.params
+        elif not single and name in create.vectors_config.params_map.map:
+            target = create.vectors_config.params_map.map[name]
+        else:
+            raise bad_input("Not existing vector name error: %s" % name)
+        if d.HasField("hnsw_config"):
+            if d.hnsw_config.ByteSize() == 0:
+                target.ClearField("hnsw_config")  # "If empty object - it will be unset" (collections.proto)
+                continue
+            check_hnsw(d.hnsw_config, "vectors_config.hnsw_config")
+            target.hnsw_config.MergeFrom(d.hnsw_config)
 
 
 # --------------------------------------------------------------------------- services
@@ -675,6 +771,10 @@ class CollectionsService(col_grpc.CollectionsServicer):
     @rpc
     def Delete(self, req, start):
         return col.CollectionOperationResponse(result=self.reg.delete(req.collection_name), time=elapsed(start))
+
+    @rpc
+    def Update(self, req, start):
+        return col.CollectionOperationResponse(result=self.reg.update(req), time=elapsed(start))
 
     @rpc
     def List(self, req, start):
