@@ -420,8 +420,16 @@ class Collection:
         return self.op_id
 
 
+# --full-scan-threshold-kb: the server's default full_scan_threshold (Qdrant's config.yaml
+# storage.hnsw_index.full_scan_threshold_kb, 10000): below it, in KB of vectors, a segment is searched by a
+# scan even where it has a graph; set it low to make small collections search through their graphs
+FULL_SCAN_THRESHOLD_OVERRIDE = None
+
+
 def hnsw_merge(*diffs):
     out = dict(DEFAULT_HNSW)
+    if FULL_SCAN_THRESHOLD_OVERRIDE is not None:
+        out["full_scan_threshold"] = FULL_SCAN_THRESHOLD_OVERRIDE
     for d in diffs:
         if d is None:
             continue
@@ -536,7 +544,9 @@ class Registry:
             # the collection config (create.pb, updated by UpdateCollection) is the truth, as Qdrant's
             # config.json is: the shard's index parameters follow it even if a crash came between the two
             shard = qe.EdgeShard.load(os.path.join(path, "shard"), edge_config(create))
-            self.collections[create.collection_name] = Collection(create.collection_name, path, create, shard)
+            c = Collection(create.collection_name, path, create, shard)
+            c.dirty = True  # Qdrant starts a loaded shard's optimizers, which rebuild what the config changed
+            self.collections[create.collection_name] = c
             LOG.info("loaded collection %s", create.collection_name)
 
     def get(self, name):
@@ -1167,13 +1177,17 @@ def main(argv=None):
                     help="seconds between background optimizer runs on written collections (0: never)")
     ap.add_argument("--indexing-threshold-kb", type=int, default=None,
                     help="override Qdrant's default indexing_threshold (10000 KB) for new collections")
+    ap.add_argument("--full-scan-threshold-kb", type=int, default=None,
+                    help="override Qdrant's default full_scan_threshold (10000 KB): segments with fewer KB of vectors"
+                         " are searched by a scan even where they have an HNSW graph")
     ap.add_argument("--optimize-sync", action="store_true",
                     help="also run the optimizers before answering each write, so every search already sees the "
                          "optimized segments (HNSW graphs with a small --indexing-threshold-kb); a legitimate but "
                          "extreme state of a real server, whose optimizers run in the background")
     args = ap.parse_args(argv)
-    global INDEXING_THRESHOLD_OVERRIDE, OPTIMIZE_SYNC
+    global INDEXING_THRESHOLD_OVERRIDE, OPTIMIZE_SYNC, FULL_SCAN_THRESHOLD_OVERRIDE
     INDEXING_THRESHOLD_OVERRIDE = args.indexing_threshold_kb
+    FULL_SCAN_THRESHOLD_OVERRIDE = args.full_scan_threshold_kb
     OPTIMIZE_SYNC = args.optimize_sync
     logging.basicConfig(level=args.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     data_dir = args.data_dir or tempfile.mkdtemp(prefix="qdrant-edge-data.")
