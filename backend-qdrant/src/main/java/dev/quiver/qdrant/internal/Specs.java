@@ -35,7 +35,8 @@ import java.util.Map;
  * {@code m} and {@code ef_construct}. The spec is also written to the collection's metadata under
  * {@link #META_KEY}: format {@value #FORMAT}, or {@value #FORMAT_FIELDS} when it declares fields or
  * tenants ({@code fields}: a list of {name, type, indexed}; {@code undeclared_keys}; {@code multi_tenant}).
- * Declared indexed fields and the tenant key get payload indexes ({@link #indexRequests}).
+ * Declared indexed fields and the tenant key get payload indexes ({@link #indexRequests}). A re-index
+ * changes the HNSW config and rewrites the record in one request ({@link #reindexRequest}).
  */
 public final class Specs {
 
