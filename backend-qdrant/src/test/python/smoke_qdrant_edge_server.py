@@ -217,6 +217,38 @@ def main(addr):
     p.Delete(pts.DeletePoints(collection_name=name, wait=True, points=pts.PointsSelector(
         points=pts.PointsIdsList(ids=[cmn.PointId(num=i) for i in (10, 11, 12)]))))
 
+    # UpdateCollection: HNSW config (collection and vector level) and metadata merge, as Qdrant reports them
+    info = lambda: c.Get(col.GetCollectionInfoRequest(collection_name=name)).result.config
+    up = col.UpdateCollection(collection_name=name, hnsw_config=col.HnswConfigDiff(m=0))
+    up.metadata["quiver"].CopyFrom(V({"format": 1, "index": "FLAT"}))
+    up.metadata["other"].CopyFrom(V("kept"))
+    check("update collection", c.Update(up).result)
+    cfg = info()
+    check("update: hnsw m changed, ef_construct kept", cfg.hnsw_config.m == 0 and cfg.hnsw_config.ef_construct == 100,
+          cfg.hnsw_config)
+    check("update: a metadata key is replaced as a whole", dict(cfg.metadata["quiver"].struct_value.fields)
+          == {"format": V(1), "index": V("FLAT")}, cfg.metadata)
+    up = col.UpdateCollection(collection_name=name)
+    up.metadata["other"].CopyFrom(V(None))
+    c.Update(up)
+    check("update: a null metadata value removes its key", set(info().metadata) == {"quiver"}, info().metadata)
+    up = col.UpdateCollection(collection_name=name, vectors_config=col.VectorsConfigDiff(params_map=col.VectorParamsDiffMap(
+        map={"v": col.VectorParamsDiff(hnsw_config=col.HnswConfigDiff(m=8, ef_construct=32))})))
+    c.Update(up)
+    vh = info().params.vectors_config.params_map.map["v"].hnsw_config
+    check("update: vector-level hnsw_config", vh.m == 8 and vh.ef_construct == 32, vh)
+    check("update: points untouched", p.Count(pts.CountPoints(collection_name=name)).result.count == 3)
+    expect_error("update: ef_construct below 4", lambda: c.Update(col.UpdateCollection(
+        collection_name=name, hnsw_config=col.HnswConfigDiff(m=16, ef_construct=2))), grpc.StatusCode.INVALID_ARGUMENT,
+        "Validation error in body: [hnsw_config.ef_construct: value 2 invalid, must be 4 or larger]")
+    expect_error("update: unknown vector", lambda: c.Update(col.UpdateCollection(
+        collection_name=name, vectors_config=col.VectorsConfigDiff(params_map=col.VectorParamsDiffMap(
+            map={"nope": col.VectorParamsDiff(hnsw_config=col.HnswConfigDiff(m=4))})))),
+        grpc.StatusCode.INVALID_ARGUMENT, "Wrong input: Not existing vector name error: nope")
+    expect_error("update: missing collection", lambda: c.Update(col.UpdateCollection(
+        collection_name=name + "x", hnsw_config=col.HnswConfigDiff(m=4))),
+        grpc.StatusCode.NOT_FOUND, "Not found: Collection `%sx` doesn't exist!" % name)
+
     check("drop", c.Delete(col.DeleteCollection(collection_name=name)).result)
     check("drop again: result false, no error", not c.Delete(col.DeleteCollection(collection_name=name)).result)
     expect_error("upsert into dropped collection", lambda: p.Upsert(pts.UpsertPoints(

@@ -74,7 +74,9 @@ public final class QdrantVectorStore extends AbstractVectorStore {
           Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
           Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS,
           Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.DURABILITY, Feature.ZERO_VECTORS, Feature.DECLARED_FIELDS,
-          Feature.TENANTS, Feature.FOREIGN_COLLECTIONS)
+          Feature.TENANTS, Feature.FOREIGN_COLLECTIONS,
+          // UpdateCollection changes hnsw_config online (FLAT = m 0, searched exactly); IVF stays refused below
+          Feature.REINDEX)
       .lacks(Feature.INDEX_IVF_FLAT, "Qdrant has no IVF index; use HNSW or FLAT")
       .lacks(Feature.INDEX_IVF_PQ, "Qdrant has no IVF index (its product quantisation works only on top of HNSW)")
       .lacks(Feature.SEARCH_NPROBE, "Qdrant has no IVF index, so there is no nprobe")

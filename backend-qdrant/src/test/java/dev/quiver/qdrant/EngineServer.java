@@ -1,11 +1,14 @@
 package dev.quiver.qdrant;
 
+import dev.quiver.VectorStoreException;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -72,11 +75,42 @@ final class EngineServer implements AutoCloseable {
     return port;
   }
 
-  /** Starts the server process (it answers about a second later). */
-  void start() throws IOException {
-    process = new ProcessBuilder(List.of(python.toString(), script.toString(), "--host", "127.0.0.1",
-        "--port", String.valueOf(port), "--data-dir", dataDir.toString(), "--log-level", "WARNING"))
+  /**
+   * Starts the server process (it answers about a second later; {@link #awaitReady}).
+   *
+   * @param options further server options, e.g. {@code --indexing-threshold-kb 1 --optimize-sync}
+   */
+  void start(String... options) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), "--host", "127.0.0.1",
+        "--port", String.valueOf(port), "--data-dir", dataDir.toString(), "--log-level", "WARNING"));
+    cmd.addAll(List.of(options));
+    process = new ProcessBuilder(cmd)
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+  }
+
+  /**
+   * Waits until the server answers.
+   *
+   * @return how long that took, in ms
+   * @throws IllegalStateException if it does not answer within 60 s
+   */
+  long awaitReady() {
+    long start = System.nanoTime();
+    while ((System.nanoTime() - start) / 1_000_000 < 60_000) {
+      try (QdrantVectorStore probe = QdrantVectorStore.builder().host("127.0.0.1").port(port)
+          .timeout(Duration.ofMillis(500)).maxAttempts(1).build()) {
+        probe.listCollections();
+        return (System.nanoTime() - start) / 1_000_000;
+      } catch (VectorStoreException e) {
+        try {
+          Thread.sleep(25);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for the engine server", ie);
+        }
+      }
+    }
+    throw new IllegalStateException("the engine server did not start within 60 s; its log: " + log);
   }
 
   /** Kills the server at once (SIGKILL): no graceful shutdown, as a crash or an OOM kill. */

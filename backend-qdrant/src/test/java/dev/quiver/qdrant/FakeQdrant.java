@@ -24,6 +24,7 @@ import io.qdrant.client.grpc.Collections.GetCollectionInfoRequest;
 import io.qdrant.client.grpc.Collections.GetCollectionInfoResponse;
 import io.qdrant.client.grpc.Collections.ListCollectionsRequest;
 import io.qdrant.client.grpc.Collections.ListCollectionsResponse;
+import io.qdrant.client.grpc.Collections.UpdateCollection;
 import io.qdrant.client.grpc.CollectionsGrpc;
 import io.qdrant.client.grpc.Points.CountPoints;
 import io.qdrant.client.grpc.Points.CountResponse;
@@ -219,6 +220,11 @@ final class FakeQdrant {
     @Override
     public void delete(DeleteCollection r, StreamObserver<CollectionOperationResponse> o) {
       handle("drop", r, o, ok(true));
+    }
+
+    @Override
+    public void update(UpdateCollection r, StreamObserver<CollectionOperationResponse> o) {
+      handle("update", r, o, ok(true));
     }
 
     @Override

@@ -189,7 +189,7 @@ class QdrantEngineFaultTest {
     }
     try (EngineServer server = EngineServer.create()) {
       server.start();
-      long ready0 = awaitReady(server.port());
+      long ready0 = server.awaitReady();
       System.out.println("Qdrant engine restart test: private server up in " + ready0 + " ms");
       try (QdrantVectorStore store = QdrantVectorStore.builder().host("127.0.0.1").port(server.port())
           .timeout(DEADLINE).build()) {
@@ -207,7 +207,7 @@ class QdrantEngineFaultTest {
         long killed = System.nanoTime();
         sleep(2500);
         server.start();
-        long readyMs = awaitReady(server.port());
+        long readyMs = server.awaitReady();
         long ready = System.nanoTime();
         System.out.println("Qdrant engine restart test: killed, down "
             + (ready - killed) / 1_000_000 + " ms (process start " + readyMs + " ms)");
@@ -311,20 +311,5 @@ class QdrantEngineFaultTest {
           .append(o.error() == null ? "ok" : o.error().getClass().getSimpleName()).append(' ');
     }
     return b.toString();
-  }
-
-  /** Waits until a fresh connection gets an answer; returns the milliseconds waited. */
-  private static long awaitReady(int port) {
-    long start = System.nanoTime();
-    while ((System.nanoTime() - start) / 1_000_000 < 60_000) {
-      try (QdrantVectorStore probe = QdrantVectorStore.builder().host("127.0.0.1").port(port)
-          .timeout(Duration.ofMillis(500)).maxAttempts(1).build()) {
-        probe.listCollections();
-        return (System.nanoTime() - start) / 1_000_000;
-      } catch (VectorStoreException e) {
-        sleep(25);
-      }
-    }
-    return fail("the engine server did not start within 60 s");
   }
 }

@@ -13,6 +13,10 @@ import io.qdrant.client.grpc.Collections.CollectionInfo;
 import io.qdrant.client.grpc.Collections.Datatype;
 import io.qdrant.client.grpc.Collections.HnswConfigDiff;
 import io.qdrant.client.grpc.Collections.PayloadSchemaInfo;
+import io.qdrant.client.grpc.Collections.UpdateCollection;
+import io.qdrant.client.grpc.Collections.VectorParamsDiff;
+import io.qdrant.client.grpc.Collections.VectorParamsDiffMap;
+import io.qdrant.client.grpc.Collections.VectorsConfigDiff;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.Common.Condition;
@@ -169,9 +173,23 @@ public final class ForeignLayout extends Layout {
     return Optional.ofNullable(vector);
   }
 
+  /**
+   * Changes the HNSW config of this handle's vector only, as a vector-level override
+   * ({@code vectors_config}; {@code params} for the unnamed vector): a collection-level change would
+   * also re-index the collection's other vectors, which the caller did not name. No metadata is written
+   * (Quiver adds none to a collection it did not create): the spec is read back from this config, so
+   * the change is one step. {@link #open} reads a vector-level {@code m} before the collection's.
+   */
   @Override
-  public boolean exact() {
-    return spec.index() instanceof IndexSpec.Flat;
+  public UpdateCollection reindexRequest(CollectionSpec target) {
+    VectorParamsDiff diff = VectorParamsDiff.newBuilder().setHnswConfig(Specs.hnsw(target.index())).build();
+    VectorsConfigDiff.Builder vectors = VectorsConfigDiff.newBuilder();
+    if (vector == null) {
+      vectors.setParams(diff);
+    } else {
+      vectors.setParamsMap(VectorParamsDiffMap.newBuilder().putMap(vector, diff));
+    }
+    return UpdateCollection.newBuilder().setCollectionName(collection).setVectorsConfig(vectors).build();
   }
 
   @Override

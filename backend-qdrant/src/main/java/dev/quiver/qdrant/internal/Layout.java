@@ -4,6 +4,7 @@ import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
 import dev.quiver.Metadata;
 import dev.quiver.Record;
+import io.qdrant.client.grpc.Collections.UpdateCollection;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
@@ -32,8 +33,15 @@ public abstract class Layout {
   /** @return the vector searched ({@code using}), or empty for a collection's single unnamed vector */
   public abstract Optional<String> using();
 
-  /** @return whether searches send {@code exact = true} (a FLAT collection: no HNSW graph) */
-  public abstract boolean exact();
+  /**
+   * The request that gives the collection {@code target}'s index ({@code QdrantCollection.doReindex}).
+   * Whether searches send {@code exact = true} is not the layout's: it follows the handle's current
+   * spec, which a re-index changes.
+   *
+   * @param target the collection's spec with the new index (HNSW or FLAT; the boundary refused the rest)
+   * @return the {@code UpdateCollection} request
+   */
+  public abstract UpdateCollection reindexRequest(CollectionSpec target);
 
   /**
    * @param r a valid record

@@ -1,7 +1,9 @@
 package dev.quiver.qdrant.internal;
 
 import dev.quiver.BackendException;
+import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
+import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
 import dev.quiver.Match;
@@ -12,6 +14,7 @@ import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.spi.AbstractVectorCollection;
 import dev.quiver.spi.AbstractVectorStore;
+import io.qdrant.client.grpc.Collections.UpdateCollection;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.HasIdCondition;
 import io.qdrant.client.grpc.Common.PointId;
@@ -137,6 +140,25 @@ public final class QdrantCollection extends AbstractVectorCollection {
       offset = resp.hasNextPageOffset() ? resp.getNextPageOffset() : null;
     } while (offset != null);
     return new ArrayList<>(out);
+  }
+
+  /**
+   * Qdrant changes a collection's index online: {@code UpdateCollection} saves the new HNSW config (and,
+   * for Quiver's collections, the spec record in the same request, after it) and restarts the
+   * optimizers, which rebuild every segment whose graph no longer matches in the background, each old
+   * segment serving until its replacement is swapped in; reads and writes go on meanwhile. The call
+   * returns once Qdrant has saved the change, not when the last segment is rebuilt (the collection is
+   * Yellow until then). Repeating it is harmless (the same config again), so it is retried like a read.
+   */
+  @Override
+  protected void doReindex(CollectionSpec target) {
+    UpdateCollection req = layout.reindexRequest(target);
+    boolean applied = rpc.idempotent("reindex", name, () -> rpc.collections().update(req)).getResult();
+    if (!applied) {
+      // Qdrant answers true once the change is saved; false would leave it unknown whether it took effect
+      throw new BackendException("Qdrant did not confirm the re-index of collection '" + name + "' to "
+          + target.index() + "; describeCollection tells which index it has, and the call may be repeated", null);
+    }
   }
 
   /** @return the layout (for tests) */
@@ -344,7 +366,8 @@ public final class QdrantCollection extends AbstractVectorCollection {
       d.addData(x);
     }
     SearchParams.Builder params = SearchParams.newBuilder();
-    if (layout.exact()) {
+    // FLAT is a collection without a graph searched exactly; read from spec(), which a reindex switches
+    if (spec().index() instanceof IndexSpec.Flat) {
       params.setExact(true);
     } else if (request.ef().isPresent()) {
       params.setHnswEf(request.ef().getAsInt());

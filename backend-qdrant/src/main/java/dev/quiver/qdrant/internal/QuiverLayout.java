@@ -2,8 +2,8 @@ package dev.quiver.qdrant.internal;
 
 import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
-import dev.quiver.IndexSpec;
 import dev.quiver.Metadata;
+import io.qdrant.client.grpc.Collections.UpdateCollection;
 import io.qdrant.client.grpc.Common.Condition;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
@@ -60,8 +60,8 @@ public final class QuiverLayout extends Layout {
   }
 
   @Override
-  public boolean exact() {
-    return spec.index() instanceof IndexSpec.Flat;
+  public UpdateCollection reindexRequest(CollectionSpec target) {
+    return Specs.reindexRequest(target);
   }
 
   @Override

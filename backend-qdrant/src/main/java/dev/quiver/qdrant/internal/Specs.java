@@ -10,6 +10,7 @@ import io.qdrant.client.grpc.Collections.CollectionInfo;
 import io.qdrant.client.grpc.Collections.CreateCollection;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.HnswConfigDiff;
+import io.qdrant.client.grpc.Collections.UpdateCollection;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorParamsMap;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
@@ -34,7 +35,8 @@ import java.util.Map;
  * {@code m} and {@code ef_construct}. The spec is also written to the collection's metadata under
  * {@link #META_KEY}: format {@value #FORMAT}, or {@value #FORMAT_FIELDS} when it declares fields or
  * tenants ({@code fields}: a list of {name, type, indexed}; {@code undeclared_keys}; {@code multi_tenant}).
- * Declared indexed fields and the tenant key get payload indexes ({@link #indexRequests}).
+ * Declared indexed fields and the tenant key get payload indexes ({@link #indexRequests}). A re-index
+ * changes the HNSW config and rewrites the record in one request ({@link #reindexRequest}).
  */
 public final class Specs {
 
@@ -78,18 +80,65 @@ public final class Specs {
       vectors.putMap(RAW, VectorParams.newBuilder().setSize(spec.dimension()).setDistance(Distance.Dot)
           .setOnDisk(true).setHnswConfig(HnswConfigDiff.newBuilder().setM(0)).build());
     }
-    HnswConfigDiff.Builder hnsw = HnswConfigDiff.newBuilder();
+    return CreateCollection.newBuilder()
+        .setCollectionName(spec.name())
+        .setVectorsConfig(VectorsConfig.newBuilder().setParamsMap(vectors))
+        .setHnswConfig(hnsw(spec.index()))
+        .putMetadata(META_KEY, Value.newBuilder().setStructValue(specRecord(spec)).build())
+        .build();
+  }
+
+  /**
+   * The request that re-indexes a collection Quiver created: the collection's HNSW parameters and the
+   * spec record in its metadata, in one {@code UpdateCollection}. Qdrant applies the two in this order
+   * (it saves the HNSW config, then merges the metadata, then restarts the optimizers, which rebuild
+   * each segment whose graph no longer matches in the background; {@code toc/collection_meta_ops.rs}
+   * {@code update_collection}), so the only state a crash can leave between them is the new HNSW
+   * config under the old spec record: searches are then exact or served by a complete graph, and the
+   * spec still names the old index (docs/backends/qdrant.md, "Re-index"). The metadata merge replaces
+   * the {@link #META_KEY} value as a whole and keeps every other key.
+   *
+   * @param target the collection's spec with the new index (HNSW or FLAT)
+   * @return the update request
+   */
+  public static UpdateCollection reindexRequest(CollectionSpec target) {
+    return UpdateCollection.newBuilder()
+        .setCollectionName(target.name())
+        .setHnswConfig(hnsw(target.index()))
+        .putMetadata(META_KEY, Value.newBuilder().setStructValue(specRecord(target)).build())
+        .build();
+  }
+
+  /**
+   * The collection-level HNSW config of an index: {@code m} and {@code ef_construct} for HNSW;
+   * {@code m = 0} for FLAT, which makes Qdrant build no graph ({@code ef_construct} is then unused and
+   * left as it is). The {@link #RAW} vector has its own {@code m = 0} and is never touched by it.
+   */
+  static HnswConfigDiff hnsw(IndexSpec index) {
+    if (index instanceof IndexSpec.Hnsw h) {
+      return HnswConfigDiff.newBuilder().setM(h.m()).setEfConstruct(h.efConstruction()).build();
+    }
+    if (index instanceof IndexSpec.Flat) {
+      return HnswConfigDiff.newBuilder().setM(0).build();
+    }
+    // the boundary refuses IVF before any adapter code runs (capabilities); reaching here is a bug
+    throw new IllegalStateException("Qdrant has no index of kind " + index);
+  }
+
+  /**
+   * The spec record written under {@link #META_KEY}: format {@value #FORMAT}, or {@value #FORMAT_FIELDS}
+   * with declared fields or tenants.
+   */
+  static Struct specRecord(CollectionSpec spec) {
     Struct.Builder meta = Struct.newBuilder()
         .putFields("format", Value.newBuilder().setIntegerValue(FORMAT).build())
         .putFields("dimension", Value.newBuilder().setIntegerValue(spec.dimension()).build())
         .putFields("metric", Value.newBuilder().setStringValue(spec.metric().name()).build());
     if (spec.index() instanceof IndexSpec.Hnsw h) {
-      hnsw.setM(h.m()).setEfConstruct(h.efConstruction());
       meta.putFields("index", Value.newBuilder().setStringValue("HNSW").build())
           .putFields("m", Value.newBuilder().setIntegerValue(h.m()).build())
           .putFields("ef_construction", Value.newBuilder().setIntegerValue(h.efConstruction()).build());
     } else {
-      hnsw.setM(0);
       meta.putFields("index", Value.newBuilder().setStringValue("FLAT").build());
     }
     if (!spec.fields().isEmpty() || spec.multiTenant()) {
@@ -105,12 +154,7 @@ public final class Specs {
           .putFields("undeclared_keys", Value.newBuilder().setBoolValue(spec.undeclaredKeysAllowed()).build())
           .putFields("multi_tenant", Value.newBuilder().setBoolValue(spec.multiTenant()).build());
     }
-    return CreateCollection.newBuilder()
-        .setCollectionName(spec.name())
-        .setVectorsConfig(VectorsConfig.newBuilder().setParamsMap(vectors))
-        .setHnswConfig(hnsw)
-        .putMetadata(META_KEY, Value.newBuilder().setStructValue(meta).build())
-        .build();
+    return meta.build();
   }
 
   /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.quiver.BackendException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
+import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
 import dev.quiver.Metadata;
@@ -20,10 +21,15 @@ import dev.quiver.VectorStore;
 import dev.quiver.Page;
 import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
+import io.qdrant.client.VectorFactory;
 import io.qdrant.client.VectorsFactory;
+import io.qdrant.client.grpc.Collections.CollectionConfig;
+import io.qdrant.client.grpc.Collections.CreateCollection;
 import io.qdrant.client.grpc.Collections.Distance;
 import io.qdrant.client.grpc.Collections.PayloadSchemaType;
 import io.qdrant.client.grpc.Collections.VectorParams;
+import io.qdrant.client.grpc.Collections.VectorParamsMap;
+import io.qdrant.client.grpc.Collections.VectorsConfig;
 import io.qdrant.client.grpc.JsonWithInt.Struct;
 import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.PointStruct;
@@ -44,7 +50,8 @@ import org.junit.jupiter.api.Test;
  * Edges of the native-layout mapping on the engine server, with collections made by the Qdrant Java
  * client: a collection mixing integer and UUID ids (up to 2^64 - 1), a point whose payload Quiver
  * metadata cannot hold, a vendor-made payload index reported by describe, a collection name outside
- * Quiver's rule, and Quiver's own collections still recognised as Quiver's. Skipped without
+ * Quiver's rule, Quiver's own collections still recognised as Quiver's, and a re-index that changes only
+ * the chosen named vector's HNSW config. Skipped without
  * {@code QUIVER_QDRANT_URL}.
  */
 class QdrantForeignEngineTest {
@@ -158,6 +165,34 @@ class QdrantForeignEngineTest {
     assertTrue(QdrantVendorKit.await(client.listCollectionsAsync()).contains(odd));
     assertFalse(store.listCollections().contains(odd), "a name Quiver cannot open is not listed");
     assertTrue(store.listCollections().contains(name));
+  }
+
+  @Test
+  @DisplayName("reindex of a collection made by Qdrant's client changes the chosen vector's HNSW config only, adds no metadata")
+  void reindexChangesTheChosenVectorOnly() {
+    String name = "named_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    QdrantVendorKit.await(client.createCollectionAsync(CreateCollection.newBuilder().setCollectionName(name)
+        .setVectorsConfig(VectorsConfig.newBuilder().setParamsMap(VectorParamsMap.newBuilder()
+            .putMap("text", VectorParams.newBuilder().setSize(4).setDistance(Distance.Cosine).build())
+            .putMap("image", VectorParams.newBuilder().setSize(4).setDistance(Distance.Dot).build()))).build()));
+    made.add(name);
+    upsert(name, PointStruct.newBuilder().setId(PointIdFactory.id(1)).setVectors(VectorsFactory.namedVectors(Map.of(
+        "text", VectorFactory.vector(1, 0, 0, 0), "image", VectorFactory.vector(0, 1, 0, 0)))).build());
+    VectorCollection text = store.collection(name, "text");
+    text.reindex(IndexSpec.flat());
+    CollectionConfig config = QdrantVendorKit.await(client.getCollectionInfoAsync(name)).getConfig();
+    assertEquals(0, config.getParams().getVectorsConfig().getParamsMap().getMapOrThrow("text").getHnswConfig().getM());
+    assertFalse(config.getParams().getVectorsConfig().getParamsMap().getMapOrThrow("image").hasHnswConfig(),
+        "the other vector keeps the collection's graph");
+    assertEquals(16, config.getHnswConfig().getM(), "the collection's own HNSW config is untouched");
+    assertTrue(config.getMetadataMap().isEmpty(), "no metadata is added to a collection Quiver did not create");
+    assertEquals(IndexSpec.flat(), text.spec().index());
+    assertEquals(IndexSpec.flat(), store.collection(name, "text").spec().index(), "a new handle reads it back");
+    assertEquals(IndexSpec.hnsw(16, 100), store.collection(name, "image").spec().index());
+    assertEquals("1", text.search(SearchRequest.of(new float[] {1, 0, 0, 0}, 1)).get(0).id());
+    text.reindex(IndexSpec.hnsw(8, 32));
+    assertEquals(IndexSpec.hnsw(8, 32), store.collection(name, "text").spec().index());
+    assertEquals(1, text.count());
   }
 
   @Test
