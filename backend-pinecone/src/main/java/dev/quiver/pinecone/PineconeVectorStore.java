@@ -80,6 +80,8 @@ public final class PineconeVectorStore extends AbstractVectorStore {
       .lacks(Feature.SEARCH_EF, "Pinecone serverless has no search-time ef parameter")
       .lacks(Feature.ZERO_VECTORS, "Pinecone requires dense vectors to contain at least one non-zero value")
       .lacks(Feature.SEARCH_NPROBE, "Pinecone serverless has no search-time nprobe parameter")
+      .lacks(Feature.REINDEX, "a serverless index has one ANN index that Pinecone builds and tunes itself; there are"
+          + " no index parameters to change or re-train")
       .consistency(Capabilities.Consistency.EVENTUAL)
       .maxTopK(10_000)
       .maxDimension(MAX_DIMENSION)
