@@ -3,6 +3,7 @@ package dev.quiver.local;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
 import dev.quiver.Metadata;
+import dev.quiver.MetadataField;
 import dev.quiver.Metric;
 import dev.quiver.Record;
 import dev.quiver.local.internal.filter.MetadataIndex;
@@ -11,7 +12,9 @@ import dev.quiver.local.internal.index.OrdinalTable;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,7 +54,7 @@ final class CollectionState {
   final AtomicInteger nextOrd = new AtomicInteger();
   /** Guards {@link #metadataIndex} and makes commits atomic: write side for commits, read side for filter evaluation. */
   final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
-  final MetadataIndex metadataIndex = new MetadataIndex();
+  final MetadataIndex metadataIndex;
   /** Held while a write logs and commits, so the log has this collection's operations in apply order. */
   final ReentrantLock writeLock = new ReentrantLock();
 
@@ -75,7 +78,19 @@ final class CollectionState {
   CollectionState(CollectionSpec spec) {
     this.spec = spec;
     this.metric = spec.metric();
+    this.metadataIndex = new MetadataIndex(unindexedFields(spec));
     this.indexes = new Indexes(IndexSet.create(this, spec, false), null);
+  }
+
+  /** @return the declared fields the spec asks not to index (every other key is indexed) */
+  static Set<String> unindexedFields(CollectionSpec spec) {
+    Set<String> out = new HashSet<>();
+    for (MetadataField f : spec.fields()) {
+      if (!f.indexed()) {
+        out.add(f.name());
+      }
+    }
+    return out;
   }
 
   /** @return the serving index */
@@ -107,10 +122,24 @@ final class CollectionState {
   BitSet evaluate(Filter filter) {
     commitLock.readLock().lock();
     try {
-      return metadataIndex.evaluate(filter);
+      return evaluateLocked(filter);
     } finally {
       commitLock.readLock().unlock();
     }
+  }
+
+  /**
+   * The ordinals the filter admits: from the metadata index, with the predicates on unindexed declared
+   * fields checked on the candidates the indexed part leaves. Caller holds a side of the commit lock (so
+   * the index, liveness and metadata agree).
+   */
+  BitSet evaluateLocked(Filter filter) {
+    return metadataIndex.evaluate(filter, ord -> slots.get(ord).metadata);
+  }
+
+  /** @return whether the metadata index alone answers the filter (it names no unindexed declared field) */
+  boolean indexAnswers(Filter filter) {
+    return metadataIndex.answersAlone(filter);
   }
 
   // ------------------------------------------------------------------ commit primitives
@@ -289,6 +318,9 @@ final class CollectionState {
   void swapInBuilding() {
     commitLock.writeLock().lock();
     try {
+      if (indexes.building() == null) {
+        throw new IllegalStateException("no index is being built for " + spec.name());
+      }
       indexes = new Indexes(indexes.building(), null);
       tombstonesSinceRepair.set(0);
     } finally {

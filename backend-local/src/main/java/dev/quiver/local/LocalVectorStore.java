@@ -79,7 +79,11 @@ public final class LocalVectorStore extends AbstractVectorStore {
             Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
             Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH,
             Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF,
-            Feature.ZERO_VECTORS, Feature.INDEX_IVF_FLAT, Feature.INDEX_IVF_PQ, Feature.SEARCH_NPROBE, Feature.REINDEX)
+            Feature.ZERO_VECTORS, Feature.INDEX_IVF_FLAT, Feature.INDEX_IVF_PQ, Feature.SEARCH_NPROBE, Feature.REINDEX,
+            // declared fields: indexed ones in the metadata index, unindexed ones checked on the candidates;
+            // tenants: a partition (records, metadata index, graph or IVF index) per tenant
+            Feature.DECLARED_FIELDS, Feature.TENANTS)
+        .lacks(Feature.FOREIGN_COLLECTIONS, "the embedded engine opens only its own stores")
         .consistency(Capabilities.Consistency.STRONG)
         .maxTopK(100_000)
         .maxDimension(CollectionSpec.MAX_DIMENSION);
@@ -496,7 +500,7 @@ public final class LocalVectorStore extends AbstractVectorStore {
    */
   public LocalIndexInfo indexInfo(String collection) {
     LocalCollection c = find(collection);
-    IvfCollectionIndex ivf = c.ivf();
+    IvfCollectionIndex ivf = c.ivf(); // null for a multi-tenant collection: each tenant has its own index
     return LocalIndexInfo.of(c.spec().index(), ivf == null ? null : ivf.params, ivf == null ? null : ivf.stats());
   }
 
@@ -560,7 +564,7 @@ public final class LocalVectorStore extends AbstractVectorStore {
 
   @Override
   protected CollectionSpec doDescribeCollection(String name) {
-    return find(name).spec();
+    return find(name).spec(); // with its declared fields, undeclaredKeysAllowed and multiTenant, as created
   }
 
   @Override

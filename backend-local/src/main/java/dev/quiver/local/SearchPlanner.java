@@ -50,6 +50,24 @@ final class SearchPlanner {
   }
 
   /**
+   * The choice of a filtered {@code list} page. Walking the records in id order from the cursor visits
+   * about {@code pageSize · total / matching} records before the page is full; collecting the smallest
+   * admitted ids after the cursor visits each admitted record once. So the admitted records win when
+   * {@code matching² < pageSize · total}: a filter admitting 1,000 of 1M records with pages of 100.
+   *
+   * @param matching records the filter admits
+   * @param total live records
+   * @param pageSize the page size
+   * @return true to collect the page from the admitted records
+   */
+  boolean preferIndexedList(long matching, long total, int pageSize) {
+    if (costFactor == 0) {
+      return true; // tests: always through the index
+    }
+    return (double) matching * matching < costFactor * pageSize * (double) total;
+  }
+
+  /**
    * The same choice for an IVF index, counting work in units of one float distance of the collection's
    * dimension. An IVF search computes the {@code nlist} centroid distances, with PQ a table worth
    * {@code ksub} distances, then scans the entries of the probed lists: it probes at least
