@@ -78,6 +78,12 @@ final class LocalCollection extends AbstractVectorCollection {
     return new LocalCollection(partitions.collection(), name);
   }
 
+  @Override
+  protected List<String> doTenants() {
+    store.checkLive(partitions.collection());
+    return partitions.tenantsWithRecords();
+  }
+
   /** @return this handle's partition, or null (after checking the collection is live) if it has none yet */
   private Partition existing() {
     Partition p = partitions.find(tenant);

@@ -114,6 +114,17 @@ final class Partitions {
     return single != null ? List.of(single) : tenants.values();
   }
 
+  /** @return the tenants whose partition holds at least one record, in name order */
+  List<String> tenantsWithRecords() {
+    List<String> out = new ArrayList<>();
+    for (Partition p : tenants.values()) {
+      if (!p.state.byId.isEmpty()) {
+        out.add(p.tenant);
+      }
+    }
+    return out;
+  }
+
   /** Test hook: the planner of every partition, including those made later. */
   void planner(SearchPlanner p) {
     lock.lock();

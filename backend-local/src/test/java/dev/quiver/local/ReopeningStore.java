@@ -258,6 +258,11 @@ final class ReopeningStore implements VectorStore {
     }
 
     @Override
+    public List<String> tenants() {
+      return read(() -> target().tenants());
+    }
+
+    @Override
     public VectorCollection tenant(String name) {
       VectorCollection checked = read(() -> target().tenant(name)); // the store's checks and errors
       return new Handle(spec, generation, checked.tenant().orElseThrow(), this);
