@@ -197,6 +197,11 @@ public final class MetadataIndex {
     return unindexed.isEmpty() ? new Plan(filter.accept(evaluator), true) : filter.accept(planner);
   }
 
+  /** @return the keys that have index structures now (keys some record holds, except the unindexed ones) */
+  public Set<String> indexedKeys() {
+    return Set.copyOf(fields.keySet());
+  }
+
   /** @return whether {@code key} is indexed (only keys named at construction are not) */
   public boolean isIndexed(String key) {
     return !unindexed.contains(key);
