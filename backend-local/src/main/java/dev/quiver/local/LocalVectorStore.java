@@ -5,10 +5,12 @@ import dev.quiver.CollectionAlreadyExistsException;
 import dev.quiver.CollectionNotFoundException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
+import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.StorageException;
 import dev.quiver.StoreClosedException;
 import dev.quiver.spi.AbstractVectorStore;
+import dev.quiver.local.internal.ivf.IvfParams;
 import dev.quiver.local.internal.storage.Operation;
 import dev.quiver.local.internal.storage.StorageOptions;
 import dev.quiver.local.internal.storage.StoreStorage;
@@ -65,6 +67,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * it. An IVF collection is searched exactly until it first holds {@link LocalIndexInfo#trainingSize()}
  * records; the upsert that gets there trains it before returning (its records already durable and
  * visible, other calls continuing). {@link #indexInfo(String)} reports training and drift.
+ *
+ * <p><b>Declared fields and tenants.</b> A declared field is indexed in the collection's metadata index
+ * unless declared with {@code indexed = false}; filters on such a field check the records the indexed
+ * part of the filter leaves. A multi-tenant collection keeps a partition per tenant — its own records,
+ * metadata index and HNSW graph or IVF index (trained on that tenant's records;
+ * {@link #indexInfo(String, String)}) — so a tenant's reads, writes and searches never touch another
+ * tenant's. Collections Quiver did not create do not exist here: the engine opens only its own stores.
  *
  * <p>Distances are computed by plain-Java loops, or by the Panama Vector API when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}; {@link #distanceKernel()} says which.
@@ -497,11 +506,40 @@ public final class LocalVectorStore extends AbstractVectorStore {
    * @param collection a collection name
    * @return its index: for IVF, whether it is trained, how training went and the drift since
    * @throws dev.quiver.CollectionNotFoundException if there is no such collection
+   * @throws InvalidArgumentException if it is multi-tenant (each tenant has its own index:
+   *     {@link #indexInfo(String, String)})
    */
   public LocalIndexInfo indexInfo(String collection) {
     LocalCollection c = find(collection);
-    IvfCollectionIndex ivf = c.ivf(); // null for a multi-tenant collection: each tenant has its own index
+    if (c.spec().multiTenant()) {
+      throw new InvalidArgumentException("collection '" + collection + "' is multi-tenant and each tenant has its own"
+          + " index: call indexInfo(collection, tenant)");
+    }
+    IvfCollectionIndex ivf = c.ivf();
     return LocalIndexInfo.of(c.spec().index(), ivf == null ? null : ivf.params, ivf == null ? null : ivf.stats());
+  }
+
+  /**
+   * @param collection a multi-tenant collection's name
+   * @param tenant a tenant
+   * @return the tenant's index (a tenant never written to has an IVF index that is not trained yet)
+   * @throws dev.quiver.CollectionNotFoundException if there is no such collection
+   * @throws InvalidArgumentException if the collection is not multi-tenant, or the tenant name is invalid
+   */
+  public LocalIndexInfo indexInfo(String collection, String tenant) {
+    LocalCollection c = find(collection);
+    if (!c.spec().multiTenant()) {
+      throw new InvalidArgumentException("collection '" + collection + "' is not multi-tenant: call indexInfo(collection)");
+    }
+    Partition p = c.existingPartition(dev.quiver.spi.AbstractVectorCollection.checkTenant(tenant));
+    IndexSpec index = c.spec().index();
+    if (p == null) {
+      IvfParams params = index instanceof IndexSpec.IvfPq ivf ? new IvfParams(c.spec().metric(), c.spec().dimension(),
+          ivf.nlist(), ivf.subspaces(), ivf.bits()) : null;
+      return LocalIndexInfo.of(index, params, null);
+    }
+    IvfCollectionIndex ivf = p.state.ivf();
+    return LocalIndexInfo.of(index, ivf == null ? null : ivf.params, ivf == null ? null : ivf.stats());
   }
 
   @Override
