@@ -19,11 +19,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The glue between one collection and the store's snapshots: {@link #capture} takes the state a
- * snapshot writes (records and, for HNSW, the graph with every record's ordinal; for IVF, the trained
- * index), and {@link #restore} fills a fresh collection from a snapshot section, reusing the saved
- * index when it is usable and rebuilding it from the records otherwise. WAL operations after the snapshot are then
- * replayed through {@link CollectionState}'s {@code apply*} methods.
+ * The glue between one partition (a collection without tenants, or one tenant) and the store's
+ * snapshots: {@link #capture} takes the state a snapshot writes (records and, for HNSW, the graph with
+ * every record's ordinal; for IVF, the trained index), and {@link #restore} fills a fresh partition from
+ * its part of a snapshot section, reusing the saved index when it is usable and rebuilding it from the
+ * records otherwise. WAL operations after the snapshot are then replayed through
+ * {@link CollectionState}'s {@code apply*} methods. {@link Section} is a whole collection's section.
  */
 final class CollectionSnapshots {
 

@@ -21,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The records of one collection and the primitives that change them, shared by the logged write path
+ * The records of one partition — a collection without tenants, or one tenant of a multi-tenant
+ * collection ({@link Partition}) — and the primitives that change them, shared by the logged write path
  * ({@link WritePath}), recovery (the {@code apply*} methods, which are the same code without logging),
  * reads ({@link ReadPath}, {@link ExactScan}) and snapshots ({@link CollectionSnapshots}).
  *
@@ -37,6 +38,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * part) outside any collection lock, so several writers insert at once; it then {@link #commit}s them
  * under {@link #writeLock} and, briefly, the write side of {@link #commitLock}, all of a batch at once.
  * Searches take the read side of the commit lock only while the metadata index evaluates a filter.
+ *
+ * <p><b>Metadata index.</b> Every metadata key is indexed except the declared fields the spec asks not to
+ * index ({@link #unindexedFields}); {@link #evaluateLocked} answers a filter from the index, checking the
+ * predicates on unindexed fields on the candidates the rest of the filter leaves.
  */
 final class CollectionState {
 
@@ -59,7 +64,7 @@ final class CollectionState {
   final ReentrantLock writeLock = new ReentrantLock();
 
   /**
-   * The index that serves searches and, while a {@linkplain WritePath#reindex reindex} runs, the one
+   * The index that serves searches and, while a {@linkplain Partitions#reindex reindex} runs, the one
    * being built beside it; replaced as a whole, so one read gives a consistent pair. A write adds its
    * records to both ({@link #prepare}) and retires them from both; the reindex publishes the pair, fills
    * the new index, then swaps it in under {@link #writeLock} and the commit lock. Replaced otherwise only
