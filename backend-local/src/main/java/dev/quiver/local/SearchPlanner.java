@@ -1,7 +1,8 @@
 package dev.quiver.local;
 
 /**
- * Chooses between an exact scan of the records a filter admits and a filter-aware graph search.
+ * Chooses between an exact scan of the records a filter admits and a filter-aware graph (or IVF) search,
+ * and how a filtered {@code list} page is found ({@link #preferIndexedList}).
  *
  * <p>The cost model counts distance computations. An exact scan costs one per admitted record. A
  * graph search with candidate list {@code ef} computes roughly {@code ef * m} distances unfiltered
