@@ -2,6 +2,8 @@ package dev.quiver.local;
 
 import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
+import dev.quiver.IndexSpec;
+import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
 import dev.quiver.Match;
 import dev.quiver.Metadata;
@@ -9,6 +11,7 @@ import dev.quiver.Page;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.local.internal.index.HnswGraph;
+import dev.quiver.local.internal.ivf.IvfParams;
 import dev.quiver.spi.AbstractVectorCollection;
 import java.io.DataInput;
 import java.io.DataOutput;
@@ -151,6 +154,27 @@ final class LocalCollection extends AbstractVectorCollection {
   @Override
   protected void doReindex(CollectionSpec target) {
     partitions.reindex(target, () -> switchedTo(target));
+  }
+
+  /**
+   * For {@link LocalVectorStore#indexInfo}: the index of a collection without tenants ({@code tenant} null)
+   * or of a tenant (a tenant never written to has an IVF index that is not trained yet).
+   */
+  LocalIndexInfo indexInfo(String forTenant) {
+    CollectionSpec spec = spec();
+    if (spec.multiTenant() != (forTenant != null)) {
+      throw new InvalidArgumentException("collection '" + name() + "' is " + (spec.multiTenant()
+          ? "multi-tenant and each tenant has its own index: call indexInfo(collection, tenant)"
+          : "not multi-tenant: call indexInfo(collection)"));
+    }
+    Partition p = partitions.find(forTenant);
+    IvfCollectionIndex ivf = p == null ? null : p.state.ivf();
+    if (ivf != null) {
+      return LocalIndexInfo.of(spec.index(), ivf.params, ivf.stats());
+    }
+    IvfParams params = p == null && spec.index() instanceof IndexSpec.IvfPq i
+        ? new IvfParams(spec.metric(), spec.dimension(), i.nlist(), i.subspaces(), i.bits()) : null;
+    return LocalIndexInfo.of(spec.index(), params, null);
   }
 
   // ------------------------------------------------------------------ recovery and snapshots

@@ -5,12 +5,10 @@ import dev.quiver.CollectionAlreadyExistsException;
 import dev.quiver.CollectionNotFoundException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
-import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.StorageException;
 import dev.quiver.StoreClosedException;
 import dev.quiver.spi.AbstractVectorStore;
-import dev.quiver.local.internal.ivf.IvfParams;
 import dev.quiver.local.internal.storage.Operation;
 import dev.quiver.local.internal.storage.StorageOptions;
 import dev.quiver.local.internal.storage.StoreStorage;
@@ -510,13 +508,7 @@ public final class LocalVectorStore extends AbstractVectorStore {
    *     {@link #indexInfo(String, String)})
    */
   public LocalIndexInfo indexInfo(String collection) {
-    LocalCollection c = find(collection);
-    if (c.spec().multiTenant()) {
-      throw new InvalidArgumentException("collection '" + collection + "' is multi-tenant and each tenant has its own"
-          + " index: call indexInfo(collection, tenant)");
-    }
-    IvfCollectionIndex ivf = c.ivf();
-    return LocalIndexInfo.of(c.spec().index(), ivf == null ? null : ivf.params, ivf == null ? null : ivf.stats());
+    return find(collection).indexInfo(null);
   }
 
   /**
@@ -527,19 +519,7 @@ public final class LocalVectorStore extends AbstractVectorStore {
    * @throws InvalidArgumentException if the collection is not multi-tenant, or the tenant name is invalid
    */
   public LocalIndexInfo indexInfo(String collection, String tenant) {
-    LocalCollection c = find(collection);
-    if (!c.spec().multiTenant()) {
-      throw new InvalidArgumentException("collection '" + collection + "' is not multi-tenant: call indexInfo(collection)");
-    }
-    Partition p = c.existingPartition(dev.quiver.spi.AbstractVectorCollection.checkTenant(tenant));
-    IndexSpec index = c.spec().index();
-    if (p == null) {
-      IvfParams params = index instanceof IndexSpec.IvfPq ivf ? new IvfParams(c.spec().metric(), c.spec().dimension(),
-          ivf.nlist(), ivf.subspaces(), ivf.bits()) : null;
-      return LocalIndexInfo.of(index, params, null);
-    }
-    IvfCollectionIndex ivf = p.state.ivf();
-    return LocalIndexInfo.of(index, ivf == null ? null : ivf.params, ivf == null ? null : ivf.stats());
+    return find(collection).indexInfo(dev.quiver.spi.AbstractVectorCollection.checkTenant(tenant));
   }
 
   @Override

@@ -148,7 +148,7 @@ class LocalDeclaredFieldsTest {
             .sorted(Comparator.comparingDouble((Record r) -> Metric.EUCLIDEAN.distance(query, r.vector()))
                 .thenComparing(Record::id))
             .limit(10).map(Record::id).toList();
-        int pageSize = 1 + rnd.nextInt(40);
+        int pageSize = 3 + rnd.nextInt(40);
         for (Map.Entry<String, VectorCollection> e : cs.entrySet()) {
           VectorCollection c = e.getValue();
           String what = e.getKey() + ": " + f;
