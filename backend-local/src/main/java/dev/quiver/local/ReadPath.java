@@ -86,8 +86,9 @@ final class ReadPath {
    * A page of the records sorted by id, after the cursor's id. With a filter the metadata index answers
    * alone (no unindexed declared field), the admitted records are computed first; when they are few
    * ({@link SearchPlanner#preferIndexedList}) the page is the smallest admitted ids after the cursor,
-   * found without walking the others; otherwise the walk tests each record's bit before its metadata.
-   * Both give the same page: the cursor is the last id either way.
+   * found without walking the others, all under the read side of the commit lock (so a record replaced
+   * meanwhile is seen in its old or its new version, never in neither); otherwise the records are walked
+   * in id order from the cursor. Both give the same page: the cursor is the last id either way.
    */
   Page list(ListRequest request) {
     store.checkLive(owner);
@@ -95,11 +96,15 @@ final class ReadPath {
     Filter filter = request.filter().orElse(null);
     int pageSize = request.pageSize();
     if (filter != null && state.indexAnswers(filter)) {
-      BitSet admitted = state.evaluate(filter);
-      if (planner.preferIndexedList(admitted.cardinality(), state.byId.size(), pageSize)) {
-        return listAdmitted(admitted, after.orElse(null), filter, pageSize);
+      state.commitLock.readLock().lock();
+      try {
+        BitSet admitted = state.evaluateLocked(filter);
+        if (planner.preferIndexedList(admitted.cardinality(), state.byId.size(), pageSize)) {
+          return listAdmitted(admitted, after.orElse(null), pageSize);
+        }
+      } finally {
+        state.commitLock.readLock().unlock();
       }
-      return walk(after, s -> admitted.get(s.ord) && filter.matches(s.metadata), pageSize);
     }
     return walk(after, s -> filter == null || filter.matches(s.metadata), pageSize);
   }
@@ -122,28 +127,27 @@ final class ReadPath {
     return page(page, more);
   }
 
-  /** The page made of the smallest admitted ids after {@code after}: a heap of pageSize + 1 over the admitted. */
-  private Page listAdmitted(BitSet admitted, String after, Filter filter, int pageSize) {
-    PriorityQueue<Record> largestFirst = new PriorityQueue<>(Math.min(pageSize + 1, 1024),
-        (a, b) -> b.id().compareTo(a.id()));
+  /**
+   * The page made of the smallest admitted ids after {@code after}: a heap of pageSize + 1 over the
+   * admitted. Caller holds the read side of the commit lock, under which {@code admitted} was computed.
+   */
+  private Page listAdmitted(BitSet admitted, String after, int pageSize) {
+    PriorityQueue<Slot> largestFirst = new PriorityQueue<>(Math.min(pageSize + 1, 1024), (a, b) -> b.id.compareTo(a.id));
     for (int ord = admitted.nextSetBit(0); ord >= 0; ord = admitted.nextSetBit(ord + 1)) {
       Slot s = state.slots.get(ord);
-      if (s == null || !s.live || (after != null && s.id.compareTo(after) <= 0)) {
+      if (s == null || (after != null && s.id.compareTo(after) <= 0)) {
         continue;
       }
-      if (largestFirst.size() > pageSize && s.id.compareTo(largestFirst.peek().id()) >= 0) {
+      if (largestFirst.size() > pageSize && s.id.compareTo(largestFirst.peek().id) >= 0) {
         continue;
       }
-      Record r = s.toRecord(); // metadata read once: checked and returned as the same version
-      if (!filter.matches(r.metadata())) {
-        continue; // updated since the admitted set was computed
-      }
-      largestFirst.add(r);
+      largestFirst.add(s);
       if (largestFirst.size() > pageSize + 1) {
         largestFirst.poll();
       }
     }
-    List<Record> page = new ArrayList<>(largestFirst);
+    List<Record> page = new ArrayList<>(largestFirst.size());
+    largestFirst.forEach(s -> page.add(s.toRecord()));
     page.sort(java.util.Comparator.comparing(Record::id));
     boolean more = page.size() > pageSize;
     return page(more ? page.subList(0, pageSize) : page, more);
