@@ -19,18 +19,22 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The glue between one collection and the store's snapshots: {@link #capture} takes the state a
- * snapshot writes (records and, for HNSW, the graph with every record's ordinal; for IVF, the trained
- * index), and {@link #restore} fills a fresh collection from a snapshot section, reusing the saved
- * index when it is usable and rebuilding it from the records otherwise. WAL operations after the snapshot are then
- * replayed through {@link CollectionState}'s {@code apply*} methods.
+ * The glue between one partition (a collection without tenants, or one tenant) and the store's
+ * snapshots: {@link #capture} takes the state a snapshot writes (records and, for HNSW, the graph with
+ * every record's ordinal; for IVF, the trained index), and {@link #restore} fills a fresh partition from
+ * its part of a snapshot section, reusing the saved index when it is usable and rebuilding it from the
+ * records otherwise. WAL operations after the snapshot are then replayed through
+ * {@link CollectionState}'s {@code apply*} methods. {@link Section} is a whole collection's section.
  */
 final class CollectionSnapshots {
 
   private final CollectionState state;
+  /** The partition's tenant, or null. */
+  private final String tenant;
 
-  CollectionSnapshots(CollectionState state) {
+  CollectionSnapshots(CollectionState state, String tenant) {
     this.state = state;
+    this.tenant = tenant;
   }
 
   /** Version of the {@link #writeIndexTo} format of HNSW (and, in older stores, FLAT) collections. */
@@ -216,29 +220,53 @@ final class CollectionSnapshots {
   }
 
   /**
-   * The state a snapshot writes for this collection, captured while writers are stopped (the
+   * What a snapshot writes for one collection: its spec (with the index it serves now), then each
+   * captured partition (one, or one per tenant that holds records).
+   */
+  static final class Section {
+    private final CollectionSpec spec;
+    private final List<Captured> parts;
+
+    Section(CollectionSpec spec, List<Captured> parts) {
+      this.spec = spec;
+      this.parts = List.copyOf(parts);
+    }
+
+    /** Writes the section: the spec, then every partition. */
+    void writeTo(SnapshotWriter w) throws IOException {
+      w.collection(spec);
+      for (Captured c : parts) {
+        c.writeTo(w);
+      }
+    }
+  }
+
+  /**
+   * The state a snapshot writes for this partition, captured while writers are stopped (the
    * store's write gate is held exclusively) so that it matches the covered log sequence exactly;
    * the snapshot file is then written from it while writers continue. Vectors are shared, not
    * copied (slots never change them); metadata, which updateMetadata replaces, is captured.
    */
   static final class Captured {
-    private final CollectionSpec spec;
+    private final String tenant;
     private final Slot[] live;
     private final Metadata[] metadata;
     private final byte[] index;
     private final String blobName;
 
-    private Captured(CollectionSpec spec, Slot[] live, Metadata[] metadata, byte[] index, String blobName) {
-      this.spec = spec;
+    private Captured(String tenant, Slot[] live, Metadata[] metadata, byte[] index, String blobName) {
+      this.tenant = tenant;
       this.live = live;
       this.metadata = metadata;
       this.index = index;
       this.blobName = blobName;
     }
 
-    /** Writes the section: spec, records in ordinal order, then the graph blob. */
+    /** Writes the partition: its tenant (if any), its records in ordinal order, then the index blob. */
     void writeTo(SnapshotWriter w) throws IOException {
-      w.collection(spec);
+      if (tenant != null) {
+        w.tenant(tenant);
+      }
       for (int i = 0; i < live.length; i++) {
         w.record(Record.of(live[i].id, live[i].vector, metadata[i]));
       }
@@ -249,7 +277,7 @@ final class CollectionSnapshots {
   }
 
   /**
-   * Captures the collection for a snapshot. The caller has stopped writers.
+   * Captures the partition for a snapshot. The caller has stopped writers.
    *
    * @return the captured state
    */
@@ -278,7 +306,7 @@ final class CollectionSnapshots {
         }
         index = bytes.toByteArray();
       }
-      return new Captured(state.serving().spec, live.toArray(new Slot[0]), md, index, blobName());
+      return new Captured(tenant, live.toArray(new Slot[0]), md, index, blobName());
     } finally {
       state.commitLock.readLock().unlock();
     }

@@ -3,6 +3,7 @@ package dev.quiver.local;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
 import dev.quiver.Metadata;
+import dev.quiver.MetadataField;
 import dev.quiver.Metric;
 import dev.quiver.Record;
 import dev.quiver.local.internal.filter.MetadataIndex;
@@ -11,14 +12,17 @@ import dev.quiver.local.internal.index.OrdinalTable;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The records of one collection and the primitives that change them, shared by the logged write path
+ * The records of one partition — a collection without tenants, or one tenant of a multi-tenant
+ * collection ({@link Partition}) — and the primitives that change them, shared by the logged write path
  * ({@link WritePath}), recovery (the {@code apply*} methods, which are the same code without logging),
  * reads ({@link ReadPath}, {@link ExactScan}) and snapshots ({@link CollectionSnapshots}).
  *
@@ -34,6 +38,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * part) outside any collection lock, so several writers insert at once; it then {@link #commit}s them
  * under {@link #writeLock} and, briefly, the write side of {@link #commitLock}, all of a batch at once.
  * Searches take the read side of the commit lock only while the metadata index evaluates a filter.
+ *
+ * <p><b>Metadata index.</b> Every metadata key is indexed except the declared fields the spec asks not to
+ * index ({@link #unindexedFields}); {@link #evaluateLocked} answers a filter from the index, checking the
+ * predicates on unindexed fields on the candidates the rest of the filter leaves.
  */
 final class CollectionState {
 
@@ -51,12 +59,12 @@ final class CollectionState {
   final AtomicInteger nextOrd = new AtomicInteger();
   /** Guards {@link #metadataIndex} and makes commits atomic: write side for commits, read side for filter evaluation. */
   final ReentrantReadWriteLock commitLock = new ReentrantReadWriteLock();
-  final MetadataIndex metadataIndex = new MetadataIndex();
+  final MetadataIndex metadataIndex;
   /** Held while a write logs and commits, so the log has this collection's operations in apply order. */
   final ReentrantLock writeLock = new ReentrantLock();
 
   /**
-   * The index that serves searches and, while a {@linkplain WritePath#reindex reindex} runs, the one
+   * The index that serves searches and, while a {@linkplain Partitions#reindex reindex} runs, the one
    * being built beside it; replaced as a whole, so one read gives a consistent pair. A write adds its
    * records to both ({@link #prepare}) and retires them from both; the reindex publishes the pair, fills
    * the new index, then swaps it in under {@link #writeLock} and the commit lock. Replaced otherwise only
@@ -75,7 +83,19 @@ final class CollectionState {
   CollectionState(CollectionSpec spec) {
     this.spec = spec;
     this.metric = spec.metric();
+    this.metadataIndex = new MetadataIndex(unindexedFields(spec));
     this.indexes = new Indexes(IndexSet.create(this, spec, false), null);
+  }
+
+  /** @return the declared fields the spec asks not to index (every other key is indexed) */
+  static Set<String> unindexedFields(CollectionSpec spec) {
+    Set<String> out = new HashSet<>();
+    for (MetadataField f : spec.fields()) {
+      if (!f.indexed()) {
+        out.add(f.name());
+      }
+    }
+    return out;
   }
 
   /** @return the serving index */
@@ -107,10 +127,24 @@ final class CollectionState {
   BitSet evaluate(Filter filter) {
     commitLock.readLock().lock();
     try {
-      return metadataIndex.evaluate(filter);
+      return evaluateLocked(filter);
     } finally {
       commitLock.readLock().unlock();
     }
+  }
+
+  /**
+   * The ordinals the filter admits: from the metadata index, with the predicates on unindexed declared
+   * fields checked on the candidates the indexed part leaves. Caller holds a side of the commit lock (so
+   * the index, liveness and metadata agree).
+   */
+  BitSet evaluateLocked(Filter filter) {
+    return metadataIndex.evaluate(filter, ord -> slots.get(ord).metadata);
+  }
+
+  /** @return whether the metadata index alone answers the filter (it names no unindexed declared field) */
+  boolean indexAnswers(Filter filter) {
+    return metadataIndex.answersAlone(filter);
   }
 
   // ------------------------------------------------------------------ commit primitives
@@ -289,6 +323,9 @@ final class CollectionState {
   void swapInBuilding() {
     commitLock.writeLock().lock();
     try {
+      if (indexes.building() == null) {
+        throw new IllegalStateException("no index is being built for " + spec.name());
+      }
       indexes = new Indexes(indexes.building(), null);
       tombstonesSinceRepair.set(0);
     } finally {

@@ -9,7 +9,7 @@ import java.util.List;
 
 /**
  * One index of a collection, as its spec says: FLAT (nothing to maintain), an HNSW graph or an IVF index.
- * A collection serves searches from one; during a {@linkplain WritePath#reindex reindex} a second one is
+ * A collection serves searches from one; during a {@linkplain Partitions#reindex reindex} a second one is
  * built beside it and every write goes to both (see {@link CollectionState#indexes}).
  *
  * <p>A set being built is offered some records twice — by the backfill that adds the records that

@@ -66,6 +66,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * records; the upsert that gets there trains it before returning (its records already durable and
  * visible, other calls continuing). {@link #indexInfo(String)} reports training and drift.
  *
+ * <p><b>Declared fields and tenants.</b> A declared field is indexed in the collection's metadata index
+ * unless declared with {@code indexed = false}; filters on such a field check the records the indexed
+ * part of the filter leaves. A multi-tenant collection keeps a partition per tenant — its own records,
+ * metadata index and HNSW graph or IVF index (trained on that tenant's records;
+ * {@link #indexInfo(String, String)}) — so a tenant's reads, writes and searches never touch another
+ * tenant's. Collections Quiver did not create do not exist here: the engine opens only its own stores.
+ *
  * <p>Distances are computed by plain-Java loops, or by the Panama Vector API when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}; {@link #distanceKernel()} says which.
  */
@@ -79,7 +86,11 @@ public final class LocalVectorStore extends AbstractVectorStore {
             Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
             Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH,
             Feature.SEARCH_INCLUDE_VECTORS, Feature.EXACT_LONGS, Feature.INDEX_HNSW, Feature.SEARCH_EF,
-            Feature.ZERO_VECTORS, Feature.INDEX_IVF_FLAT, Feature.INDEX_IVF_PQ, Feature.SEARCH_NPROBE, Feature.REINDEX)
+            Feature.ZERO_VECTORS, Feature.INDEX_IVF_FLAT, Feature.INDEX_IVF_PQ, Feature.SEARCH_NPROBE, Feature.REINDEX,
+            // declared fields: indexed ones in the metadata index, unindexed ones checked on the candidates;
+            // tenants: a partition (records, metadata index, graph or IVF index) per tenant
+            Feature.DECLARED_FIELDS, Feature.TENANTS)
+        .lacks(Feature.FOREIGN_COLLECTIONS, "the embedded engine opens only its own stores")
         .consistency(Capabilities.Consistency.STRONG)
         .maxTopK(100_000)
         .maxDimension(CollectionSpec.MAX_DIMENSION);
@@ -493,11 +504,22 @@ public final class LocalVectorStore extends AbstractVectorStore {
    * @param collection a collection name
    * @return its index: for IVF, whether it is trained, how training went and the drift since
    * @throws dev.quiver.CollectionNotFoundException if there is no such collection
+   * @throws InvalidArgumentException if it is multi-tenant (each tenant has its own index:
+   *     {@link #indexInfo(String, String)})
    */
   public LocalIndexInfo indexInfo(String collection) {
-    LocalCollection c = find(collection);
-    IvfCollectionIndex ivf = c.ivf();
-    return LocalIndexInfo.of(c.spec().index(), ivf == null ? null : ivf.params, ivf == null ? null : ivf.stats());
+    return find(collection).indexInfo(null);
+  }
+
+  /**
+   * @param collection a multi-tenant collection's name
+   * @param tenant a tenant
+   * @return the tenant's index (a tenant never written to has an IVF index that is not trained yet)
+   * @throws dev.quiver.CollectionNotFoundException if there is no such collection
+   * @throws InvalidArgumentException if the collection is not multi-tenant, or the tenant name is invalid
+   */
+  public LocalIndexInfo indexInfo(String collection, String tenant) {
+    return find(collection).indexInfo(dev.quiver.spi.AbstractVectorCollection.checkTenant(tenant));
   }
 
   @Override
@@ -560,7 +582,7 @@ public final class LocalVectorStore extends AbstractVectorStore {
 
   @Override
   protected CollectionSpec doDescribeCollection(String name) {
-    return find(name).spec();
+    return find(name).spec(); // with its declared fields, undeclaredKeysAllowed and multiTenant, as created
   }
 
   @Override

@@ -82,25 +82,80 @@ final class ReadPath {
     return state.evaluate(filter).cardinality();
   }
 
+  /**
+   * A page of the records sorted by id, after the cursor's id. With a filter the metadata index answers
+   * alone (no unindexed declared field), the admitted records are computed first; when they are few
+   * ({@link SearchPlanner#preferIndexedList}) the page is the smallest admitted ids after the cursor,
+   * found without walking the others, all under the read side of the commit lock (so a record replaced
+   * meanwhile is seen in its old or its new version, never in neither); otherwise the records are walked
+   * in id order from the cursor. Both give the same page: the cursor is the last id either way.
+   */
   Page list(ListRequest request) {
     store.checkLive(owner);
     Optional<String> after = request.cursor().map(ReadPath::decodeCursor);
     Filter filter = request.filter().orElse(null);
-    List<Record> page = new ArrayList<>(Math.min(request.pageSize(), 1024));
+    int pageSize = request.pageSize();
+    if (filter != null && state.indexAnswers(filter)) {
+      state.commitLock.readLock().lock();
+      try {
+        BitSet admitted = state.evaluateLocked(filter);
+        if (planner.preferIndexedList(admitted.cardinality(), state.byId.size(), pageSize)) {
+          return listAdmitted(admitted, after.orElse(null), pageSize);
+        }
+      } finally {
+        state.commitLock.readLock().unlock();
+      }
+    }
+    return walk(after, s -> filter == null || filter.matches(s.metadata), pageSize);
+  }
+
+  /** The page found by walking the live records in id order from the cursor. */
+  private Page walk(Optional<String> after, java.util.function.Predicate<Slot> wanted, int pageSize) {
+    List<Record> page = new ArrayList<>(Math.min(pageSize, 1024));
     boolean more = false;
     Map<String, Slot> tail = after.isPresent() ? state.byId.tailMap(after.get(), false) : state.byId;
     for (Slot s : tail.values()) {
-      if (filter != null && !filter.matches(s.metadata)) {
+      if (!wanted.test(s)) {
         continue;
       }
-      if (page.size() == request.pageSize()) {
+      if (page.size() == pageSize) {
         more = true;
         break;
       }
       page.add(s.toRecord());
     }
-    Optional<String> next = more ? Optional.of(encodeCursor(page.get(page.size() - 1).id())) : Optional.empty();
-    return new Page(page, next);
+    return page(page, more);
+  }
+
+  /**
+   * The page made of the smallest admitted ids after {@code after}: a heap of pageSize + 1 over the
+   * admitted. Caller holds the read side of the commit lock, under which {@code admitted} was computed.
+   */
+  private Page listAdmitted(BitSet admitted, String after, int pageSize) {
+    PriorityQueue<Slot> largestFirst = new PriorityQueue<>(Math.min(pageSize + 1, 1024), (a, b) -> b.id.compareTo(a.id));
+    for (int ord = admitted.nextSetBit(0); ord >= 0; ord = admitted.nextSetBit(ord + 1)) {
+      Slot s = state.slots.get(ord);
+      if (s == null || (after != null && s.id.compareTo(after) <= 0)) {
+        continue;
+      }
+      if (largestFirst.size() > pageSize && s.id.compareTo(largestFirst.peek().id) >= 0) {
+        continue;
+      }
+      largestFirst.add(s);
+      if (largestFirst.size() > pageSize + 1) {
+        largestFirst.poll();
+      }
+    }
+    List<Record> page = new ArrayList<>(largestFirst.size());
+    largestFirst.forEach(s -> page.add(s.toRecord()));
+    page.sort(java.util.Comparator.comparing(Record::id));
+    boolean more = page.size() > pageSize;
+    return page(more ? page.subList(0, pageSize) : page, more);
+  }
+
+  private static Page page(List<Record> records, boolean more) {
+    Optional<String> next = more ? Optional.of(encodeCursor(records.get(records.size() - 1).id())) : Optional.empty();
+    return new Page(new ArrayList<>(records), next);
   }
 
   List<Match> search(SearchRequest request) {

@@ -1,7 +1,8 @@
 package dev.quiver.local;
 
 /**
- * Chooses between an exact scan of the records a filter admits and a filter-aware graph search.
+ * Chooses between an exact scan of the records a filter admits and a filter-aware graph (or IVF) search,
+ * and how a filtered {@code list} page is found ({@link #preferIndexedList}).
  *
  * <p>The cost model counts distance computations. An exact scan costs one per admitted record. A
  * graph search with candidate list {@code ef} computes roughly {@code ef * m} distances unfiltered
@@ -47,6 +48,24 @@ final class SearchPlanner {
     }
     double graphCost = costFactor * (double) ef * m * total / matching;
     return matching <= graphCost;
+  }
+
+  /**
+   * The choice of a filtered {@code list} page. Walking the records in id order from the cursor visits
+   * about {@code pageSize · total / matching} records before the page is full; collecting the smallest
+   * admitted ids after the cursor visits each admitted record once. So the admitted records win when
+   * {@code matching² < pageSize · total}: a filter admitting 1,000 of 1M records with pages of 100.
+   *
+   * @param matching records the filter admits
+   * @param total live records
+   * @param pageSize the page size
+   * @return true to collect the page from the admitted records
+   */
+  boolean preferIndexedList(long matching, long total, int pageSize) {
+    if (costFactor == 0) {
+      return true; // tests: always through the index
+    }
+    return (double) matching * matching < costFactor * pageSize * (double) total;
   }
 
   /**

@@ -165,7 +165,7 @@ final class Snapshotter {
    */
   boolean snapshot(boolean force) {
     synchronized (snapshotMonitor) {
-      List<CollectionSnapshots.Captured> state = new ArrayList<>();
+      List<CollectionSnapshots.Section> state = new ArrayList<>();
       long upTo;
       ReentrantReadWriteLock gate = store.gate();
       gate.writeLock().lock();
@@ -185,7 +185,7 @@ final class Snapshotter {
         gate.writeLock().unlock();
       }
       storage.snapshot(upTo, w -> {
-        for (CollectionSnapshots.Captured c : state) {
+        for (CollectionSnapshots.Section c : state) {
           c.writeTo(w);
         }
       });

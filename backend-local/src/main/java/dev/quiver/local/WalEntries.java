@@ -51,52 +51,54 @@ final class WalEntries {
   }
 
   /**
+   * @param tenant the partition's tenant, or null
    * @param limit the log's largest entry payload
    * @return one upsert operation, or several if the batch would exceed the limit
    */
-  static List<Operation> upserts(String collection, List<Record> records, int dimension, int limit) {
-    long budget = Math.max(1, limit / 2 - ENTRY_OVERHEAD - string(collection)); // half: the estimate is an upper bound anyway
+  static List<Operation> upserts(String collection, String tenant, List<Record> records, int dimension, int limit) {
+    long budget = Math.max(1, limit / 2 - ENTRY_OVERHEAD - string(collection) - (tenant == null ? 0 : string(tenant))); // half: the estimate is an upper bound anyway
     List<Operation> out = new ArrayList<>(1);
     int from = 0;
     long size = 0;
     for (int i = 0; i < records.size(); i++) {
       long r = record(records.get(i), dimension);
       if (i > from && size + r > budget) {
-        out.add(new Operation.Upsert(collection, records.subList(from, i)));
+        out.add(new Operation.Upsert(collection, tenant, records.subList(from, i)));
         from = i;
         size = 0;
       }
       size += r;
     }
-    out.add(new Operation.Upsert(collection, records.subList(from, records.size())));
+    out.add(new Operation.Upsert(collection, tenant, records.subList(from, records.size())));
     return out;
   }
 
   /**
+   * @param tenant the partition's tenant, or null
    * @param limit the log's largest entry payload
    * @return one delete operation, or several if the ids would exceed the limit
    */
-  static List<Operation> deletes(String collection, List<String> ids, int limit) {
-    long budget = Math.max(1, limit / 2 - ENTRY_OVERHEAD - string(collection));
+  static List<Operation> deletes(String collection, String tenant, List<String> ids, int limit) {
+    long budget = Math.max(1, limit / 2 - ENTRY_OVERHEAD - string(collection) - (tenant == null ? 0 : string(tenant)));
     List<Operation> out = new ArrayList<>(1);
     int from = 0;
     long size = 0;
     for (int i = 0; i < ids.size(); i++) {
       long r = string(ids.get(i));
       if (i > from && size + r > budget) {
-        out.add(new Operation.Delete(collection, ids.subList(from, i)));
+        out.add(new Operation.Delete(collection, tenant, ids.subList(from, i)));
         from = i;
         size = 0;
       }
       size += r;
     }
-    out.add(new Operation.Delete(collection, ids.subList(from, ids.size())));
+    out.add(new Operation.Delete(collection, tenant, ids.subList(from, ids.size())));
     return out;
   }
 
   /** Upper bound of an operation's encoded size, for the snapshot threshold. */
   static long estimate(Operation op, int dimension) {
-    long n = ENTRY_OVERHEAD + string(op.collection());
+    long n = ENTRY_OVERHEAD + string(op.collection()) + (op.tenant() == null ? 0 : string(op.tenant()));
     if (op instanceof Operation.Upsert u) {
       for (Record r : u.records()) {
         n += record(r, dimension);

@@ -1,6 +1,5 @@
 package dev.quiver.local;
 
-import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
 import dev.quiver.Metadata;
 import dev.quiver.Record;
@@ -9,10 +8,10 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The logged writes of one collection: upsert, delete by ids or filter, updateMetadata.
+ * The logged writes of one partition (a collection without tenants, or one tenant): upsert, delete by
+ * ids or filter, updateMetadata. Log entries name the tenant, so replay finds the partition.
  *
  * <p>Every write runs in three steps (see {@link LocalVectorStore#write}): the expensive preparation
  * (slots, graph inserts) outside any collection lock, so writers still insert concurrently; then,
@@ -26,11 +25,14 @@ final class WritePath {
   private final LocalVectorStore store;
   private final LocalCollection owner;
   private final CollectionState state;
+  /** The partition's tenant, or null. */
+  private final String tenant;
 
-  WritePath(LocalVectorStore store, LocalCollection owner, CollectionState state) {
+  WritePath(LocalVectorStore store, LocalCollection owner, CollectionState state, String tenant) {
     this.store = store;
     this.owner = owner;
     this.state = state;
+    this.tenant = tenant;
   }
 
   void upsert(List<Record> batch) {
@@ -46,7 +48,7 @@ final class WritePath {
       boolean committed = false;
       state.writeLock.lock();
       try {
-        seq = store.log(() -> WalEntries.upserts(name, records, dimension, store.maxEntryBytes()));
+        seq = store.log(() -> WalEntries.upserts(name, tenant, records, dimension, store.maxEntryBytes()));
         retired = state.commit(fresh);
         committed = true;
       } finally {
@@ -77,7 +79,7 @@ final class WritePath {
           }
         }
         if (!present.isEmpty()) { // deleting nothing changes nothing and logs nothing
-          seq = store.log(() -> WalEntries.deletes(state.spec.name(), present, store.maxEntryBytes()));
+          seq = store.log(() -> WalEntries.deletes(state.spec.name(), tenant, present, store.maxEntryBytes()));
           retired = state.retireIds(present);
         }
       } finally {
@@ -100,7 +102,7 @@ final class WritePath {
         List<String> doomed = new ArrayList<>();
         state.commitLock.readLock().lock();
         try {
-          BitSet matched = state.metadataIndex.evaluate(filter);
+          BitSet matched = state.evaluateLocked(filter);
           for (int ord = matched.nextSetBit(0); ord >= 0; ord = matched.nextSetBit(ord + 1)) {
             Slot s = state.slots.get(ord);
             if (s != null && s.live && state.byId.get(s.id) == s) {
@@ -111,7 +113,7 @@ final class WritePath {
           state.commitLock.readLock().unlock();
         }
         if (!doomed.isEmpty()) {
-          seq = store.log(() -> WalEntries.deletes(state.spec.name(), doomed, store.maxEntryBytes()));
+          seq = store.log(() -> WalEntries.deletes(state.spec.name(), tenant, doomed, store.maxEntryBytes()));
           retired = state.retireIds(doomed);
         }
       } finally {
@@ -122,56 +124,15 @@ final class WritePath {
     });
   }
 
-  /** One reindex at a time per collection. */
-  private final ReentrantLock reindexing = new ReentrantLock();
-
   /**
-   * Replaces the collection's index online (see {@link dev.quiver.VectorCollection#reindex}): publishes an
-   * empty index of the target kind beside the serving one, so every write from then on goes to both;
-   * fills it with the existing records outside every lock (HNSW: inserts in ordinal order; IVF: training
-   * on the current records when there are enough, which adds them); then, under the write gate and the
-   * collection's write lock, swaps it in. Searches use the old index until the swap and the new one after.
-   *
-   * <p>Nothing is logged: on a durable store the store then writes a snapshot, which holds the new spec
-   * and index and commits atomically ({@code switched} runs before it: the new index is in use whether or
-   * not the snapshot succeeds). A crash before that snapshot's commit reopens the old index (the call
-   * had not returned); after it, the new one. Writes acknowledged meanwhile are in the log either way.
+   * For a {@linkplain Partitions#reindex reindex}: adds every record that existed when the index being
+   * built was published (writers add the later ones themselves).
    */
-  void reindex(CollectionSpec target, Runnable switched) {
-    store.checkLive(owner);
-    reindexing.lock();
-    try {
-      store.checkLive(owner);
-      IndexSet building = IndexSet.create(state, target, true);
-      state.startBuilding(building);
-      boolean swapped = false;
-      try {
-        fill(building);
-        store.write(() -> {
-          store.checkLive(owner);
-          state.writeLock.lock();
-          try {
-            state.swapInBuilding();
-          } finally {
-            state.writeLock.unlock();
-          }
-          return 0;
-        });
-        swapped = true;
-      } finally {
-        if (!swapped) {
-          state.abandonBuilding();
-        }
-      }
-      switched.run(); // the collection reports the new index even if saving it fails below
-      store.saveReindexed(state.spec.name());
-    } finally {
-      reindexing.unlock();
+  void fillBuilding() {
+    IndexSet b = state.indexes.building();
+    if (b == null) {
+      return;
     }
-  }
-
-  /** Adds every record that existed when {@code b} was published (writers add the later ones themselves). */
-  private void fill(IndexSet b) {
     if (b.ivf != null) {
       b.ivf.maybeTrain(); // trains on the current records and adds them, once there are enough
       return;
@@ -203,7 +164,7 @@ final class WritePath {
         if (!state.byId.containsKey(id)) {
           return 0;
         }
-        long seq = store.log(() -> List.of(new Operation.UpdateMetadata(state.spec.name(), id, metadata)));
+        long seq = store.log(() -> List.of(new Operation.UpdateMetadata(state.spec.name(), tenant, id, metadata)));
         found[0] = state.updateMetadataLocked(id, metadata);
         return seq;
       } finally {

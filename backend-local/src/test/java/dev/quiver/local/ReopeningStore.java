@@ -24,9 +24,9 @@ import java.util.function.Supplier;
  * A durable store that closes and reopens its directory before every read that follows a write, so
  * every read is answered by a store rebuilt from disk (a snapshot written at close, and the log):
  * running the conformance kit through it checks the reopened store, not the one that was written to.
- * Collection handles resolve their collection on every call; a handle whose collection was dropped (or
- * dropped and created again) through this store keeps failing with {@link CollectionNotFoundException},
- * as a plain store's handle does. Reads and writes run concurrently; a reopen waits for the calls in flight.
+ * Collection handles, tenant handles included, resolve their collection (and tenant) on every call; a
+ * handle whose collection was dropped (or dropped and created again) through this store keeps failing
+ * with {@link CollectionNotFoundException}, as a plain store's handle does. Reads and writes run concurrently; a reopen waits for the calls in flight.
  */
 final class ReopeningStore implements VectorStore {
 
@@ -102,13 +102,13 @@ final class ReopeningStore implements VectorStore {
   public VectorCollection createCollection(CollectionSpec spec) {
     VectorCollection c = write(() -> current.createCollection(spec));
     int generation = generations.merge(spec.name(), 1, Integer::sum);
-    return new Handle(c.spec(), generation);
+    return new Handle(c.spec(), generation, null);
   }
 
   @Override
   public VectorCollection collection(String name) {
     VectorCollection c = read(() -> current.collection(name));
-    return new Handle(c.spec(), generations.computeIfAbsent(name, n -> 0));
+    return new Handle(c.spec(), generations.computeIfAbsent(name, n -> 0), null);
   }
 
   @Override
@@ -156,26 +156,37 @@ final class ReopeningStore implements VectorStore {
     }
   }
 
-  /** A collection handle that finds its collection in the current store on every call. */
+  /** A collection or tenant handle that finds its collection (and tenant) in the current store on every call. */
   private final class Handle implements VectorCollection {
     private volatile CollectionSpec spec;
     private final int generation;
+    /** Null for the collection's own handle. */
+    private final String tenant;
+    /** A tenant handle's collection handle, whose spec it shows (a reindex changes it); null otherwise. */
+    private final Handle parent;
 
-    Handle(CollectionSpec spec, int generation) {
+    Handle(CollectionSpec spec, int generation, String tenant) {
+      this(spec, generation, tenant, null);
+    }
+
+    private Handle(CollectionSpec spec, int generation, String tenant, Handle parent) {
       this.spec = spec;
       this.generation = generation;
+      this.tenant = tenant;
+      this.parent = parent;
     }
 
     private VectorCollection target() {
       if (generations.getOrDefault(spec.name(), 0) != generation && !closed) {
         throw new CollectionNotFoundException(spec.name());
       }
-      return current.collection(spec.name());
+      VectorCollection c = current.collection(spec.name());
+      return tenant == null ? c : c.tenant(tenant);
     }
 
     @Override
     public String name() {
-      return spec.name();
+      return spec().name();
     }
 
     @Override
@@ -243,18 +254,23 @@ final class ReopeningStore implements VectorStore {
 
     @Override
     public java.util.Optional<String> tenant() {
-      return java.util.Optional.empty();
+      return java.util.Optional.ofNullable(tenant);
     }
 
     @Override
-    public VectorCollection tenant(String tenant) {
-      // TODO(issue 10): a tenant handle that re-resolves across reopens like this one
-      return read(() -> target().tenant(tenant));
+    public List<String> tenants() {
+      return read(() -> target().tenants());
+    }
+
+    @Override
+    public VectorCollection tenant(String name) {
+      VectorCollection checked = read(() -> target().tenant(name)); // the store's checks and errors
+      return new Handle(spec, generation, checked.tenant().orElseThrow(), this);
     }
 
     @Override
     public CollectionSpec spec() {
-      return spec;
+      return parent != null ? parent.spec() : spec;
     }
   }
 }

@@ -1,26 +1,32 @@
 package dev.quiver.local.internal.index;
 
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A growable array from ordinal to value that any thread may read without locking while others
- * write. Values live in fixed-size chunks that never move, so growing copies only the chunk
- * directory and never loses a concurrent write.
+ * write. Values live in chunks that never move, so growing never copies a value and never loses a
+ * concurrent write. Chunks double in size — the first holds {@value #FIRST} ordinals — so a small
+ * table (a tenant's partition with a handful of records) costs a few hundred bytes, and a large one at
+ * most twice its largest ordinal in references.
  *
  * @param <T> the value type
  */
 public final class OrdinalTable<T> {
 
-  private static final int CHUNK_BITS = 12;
-  private static final int CHUNK = 1 << CHUNK_BITS;
+  private static final int FIRST_BITS = 6;
+  private static final int FIRST = 1 << FIRST_BITS;
+  /** Chunk {@code k} holds ordinals {@code FIRST·(2^k − 1)} up to {@code FIRST·(2^(k+1) − 1)}; 26 cover every int. */
+  private static final int MAX_CHUNKS = 32 - FIRST_BITS;
 
   private final Object growLock = new Object();
-  private volatile AtomicReferenceArray<T>[] chunks = newDirectory(0);
+  private final AtomicReferenceArray<AtomicReferenceArray<T>> chunks = new AtomicReferenceArray<>(MAX_CHUNKS);
 
-  @SuppressWarnings("unchecked")
-  private static <T> AtomicReferenceArray<T>[] newDirectory(int n) {
-    return (AtomicReferenceArray<T>[]) new AtomicReferenceArray<?>[n];
+  private static int chunkOf(int ord) {
+    return 31 - Integer.numberOfLeadingZeros((ord >>> FIRST_BITS) + 1);
+  }
+
+  private static int start(int chunk) {
+    return FIRST * ((1 << chunk) - 1);
   }
 
   /**
@@ -28,9 +34,9 @@ public final class OrdinalTable<T> {
    * @return its value, or null
    */
   public T get(int ord) {
-    AtomicReferenceArray<T>[] cs = chunks;
-    int c = ord >>> CHUNK_BITS;
-    return c < cs.length ? cs[c].get(ord & (CHUNK - 1)) : null;
+    int k = chunkOf(ord);
+    AtomicReferenceArray<T> c = chunks.get(k);
+    return c == null ? null : c.get(ord - start(k));
   }
 
   /**
@@ -38,7 +44,8 @@ public final class OrdinalTable<T> {
    * @param value the value, or null to clear
    */
   public void set(int ord, T value) {
-    chunkFor(ord).set(ord & (CHUNK - 1), value);
+    int k = chunkOf(ord);
+    chunk(k).set(ord - start(k), value);
   }
 
   /**
@@ -49,26 +56,24 @@ public final class OrdinalTable<T> {
    * @return true when it was set, false when the ordinal already had a value (left unchanged)
    */
   public boolean setIfAbsent(int ord, T value) {
-    return chunkFor(ord).compareAndSet(ord & (CHUNK - 1), null, value);
+    int k = chunkOf(ord);
+    return chunk(k).compareAndSet(ord - start(k), null, value);
   }
 
-  /** @return the chunk holding {@code ord}, growing the directory if needed */
-  private AtomicReferenceArray<T> chunkFor(int ord) {
-    int c = ord >>> CHUNK_BITS;
-    AtomicReferenceArray<T>[] cs = chunks;
-    if (c >= cs.length) {
+  /** @return chunk {@code k}, made if needed */
+  private AtomicReferenceArray<T> chunk(int k) {
+    AtomicReferenceArray<T> c = chunks.get(k);
+    if (c == null) {
       synchronized (growLock) {
-        cs = chunks;
-        if (c >= cs.length) {
-          AtomicReferenceArray<T>[] grown = Arrays.copyOf(cs, Math.max(c + 1, cs.length * 2));
-          for (int i = cs.length; i < grown.length; i++) {
-            grown[i] = new AtomicReferenceArray<>(CHUNK);
-          }
-          chunks = grown;
-          cs = grown;
+        c = chunks.get(k);
+        if (c == null) {
+          // the last chunk holds only the ordinals up to Integer.MAX_VALUE
+          long size = Math.min((long) FIRST << k, (long) Integer.MAX_VALUE - start(k) + 1);
+          c = new AtomicReferenceArray<>((int) size);
+          chunks.set(k, c);
         }
       }
     }
-    return cs[c];
+    return c;
   }
 }

@@ -1,8 +1,10 @@
 package dev.quiver.local.internal.storage;
 
 import dev.quiver.CollectionSpec;
+import dev.quiver.FieldType;
 import dev.quiver.IndexSpec;
 import dev.quiver.Metadata;
+import dev.quiver.MetadataField;
 import dev.quiver.Metric;
 import dev.quiver.Record;
 import dev.quiver.VectorStoreException;
@@ -26,6 +28,11 @@ final class Codec {
   static final int OP_UPSERT = 3;
   static final int OP_DELETE = 4;
   static final int OP_UPDATE_METADATA = 5;
+  // Since format version 2 (declared fields, tenants).
+  static final int OP_CREATE_EXTENDED = 6;
+  static final int OP_UPSERT_TENANT = 7;
+  static final int OP_DELETE_TENANT = 8;
+  static final int OP_UPDATE_METADATA_TENANT = 9;
 
   // Metadata value tags.
   static final int V_STRING = 1;
@@ -43,6 +50,17 @@ final class Codec {
   static final int I_FLAT = 1;
   static final int I_HNSW = 2;
   static final int I_IVF = 3;
+
+  // Declared field type codes (not ordinals).
+  static final int F_STRING = 1;
+  static final int F_LONG = 2;
+  static final int F_DOUBLE = 3;
+  static final int F_BOOL = 4;
+  static final int F_STRING_LIST = 5;
+
+  // Flags of an extended spec.
+  static final int S_UNDECLARED_KEYS_ALLOWED = 1;
+  static final int S_MULTI_TENANT = 2;
 
   private Codec() {}
 
@@ -70,25 +88,43 @@ final class Codec {
 
   static void writeOperation(ByteWriter w, Operation op) {
     if (op instanceof Operation.CreateCollection c) {
-      w.u8(OP_CREATE);
+      boolean extended = isExtended(c.spec());
+      w.u8(extended ? OP_CREATE_EXTENDED : OP_CREATE);
       writeSpec(w, c.spec());
+      if (extended) {
+        writeSpecExtension(w, c.spec());
+      }
     } else if (op instanceof Operation.DropCollection d) {
       w.u8(OP_DROP).string(d.collection());
     } else if (op instanceof Operation.Upsert u) {
-      w.u8(OP_UPSERT).string(u.collection()).varint(u.records().size());
+      w.u8(u.tenant() == null ? OP_UPSERT : OP_UPSERT_TENANT);
+      writeTarget(w, u);
+      w.varint(u.records().size());
       for (Record rec : u.records()) {
         writeRecord(w, rec);
       }
     } else if (op instanceof Operation.Delete d) {
-      w.u8(OP_DELETE).string(d.collection()).varint(d.ids().size());
+      w.u8(d.tenant() == null ? OP_DELETE : OP_DELETE_TENANT);
+      writeTarget(w, d);
+      w.varint(d.ids().size());
       for (String id : d.ids()) {
         w.string(id);
       }
     } else if (op instanceof Operation.UpdateMetadata m) {
-      w.u8(OP_UPDATE_METADATA).string(m.collection()).string(m.id());
+      w.u8(m.tenant() == null ? OP_UPDATE_METADATA : OP_UPDATE_METADATA_TENANT);
+      writeTarget(w, m);
+      w.string(m.id());
       writeMetadata(w, m.metadata());
     } else {
       throw new IllegalArgumentException("unknown operation " + op);
+    }
+  }
+
+  /** The collection and, for a tenant operation, the tenant. */
+  private static void writeTarget(ByteWriter w, Operation op) {
+    w.string(op.collection());
+    if (op.tenant() != null) {
+      w.string(op.tenant());
     }
   }
 
@@ -98,28 +134,36 @@ final class Codec {
       switch (tag) {
         case OP_CREATE:
           return new Operation.CreateCollection(readSpec(r));
+        case OP_CREATE_EXTENDED:
+          return new Operation.CreateCollection(readSpecExtension(r, readSpec(r)));
         case OP_DROP:
           return new Operation.DropCollection(r.string());
-        case OP_UPSERT: {
+        case OP_UPSERT:
+        case OP_UPSERT_TENANT: {
           String name = r.string();
+          String tenant = tag == OP_UPSERT_TENANT ? r.string() : null;
           int n = r.count(r.remaining());
           List<Record> records = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
             records.add(readRecord(r));
           }
-          return new Operation.Upsert(name, records);
+          return new Operation.Upsert(name, tenant, records);
         }
-        case OP_DELETE: {
+        case OP_DELETE:
+        case OP_DELETE_TENANT: {
           String name = r.string();
+          String tenant = tag == OP_DELETE_TENANT ? r.string() : null;
           int n = r.count(r.remaining());
           List<String> ids = new ArrayList<>(n);
           for (int i = 0; i < n; i++) {
             ids.add(r.string());
           }
-          return new Operation.Delete(name, ids);
+          return new Operation.Delete(name, tenant, ids);
         }
         case OP_UPDATE_METADATA:
           return new Operation.UpdateMetadata(r.string(), r.string(), readMetadata(r));
+        case OP_UPDATE_METADATA_TENANT:
+          return new Operation.UpdateMetadata(r.string(), r.string(), r.string(), readMetadata(r));
         default:
           throw new FormatException("unknown operation tag " + tag);
       }
@@ -161,6 +205,63 @@ final class Codec {
       default -> throw new FormatException("unknown index code " + ic);
     };
     return CollectionSpec.builder(name).dimension(dim).metric(metric).index(index).build();
+  }
+
+  /**
+   * @param spec a spec
+   * @return whether it needs the extension (declared fields, only declared keys, tenants); a spec
+   *     without one is written exactly as format version 1 wrote it
+   */
+  static boolean isExtended(CollectionSpec spec) {
+    return !spec.fields().isEmpty() || !spec.undeclaredKeysAllowed() || spec.multiTenant();
+  }
+
+  /**
+   * What format version 2 adds after a spec: {@code count (varint), (name, type u8, indexed u8)*, flags u8}
+   * (bit 0: undeclared keys allowed, bit 1: multi-tenant).
+   */
+  static void writeSpecExtension(ByteWriter w, CollectionSpec spec) {
+    w.varint(spec.fields().size());
+    for (MetadataField f : spec.fields()) {
+      int type = switch (f.type()) {
+        case STRING -> F_STRING;
+        case LONG -> F_LONG;
+        case DOUBLE -> F_DOUBLE;
+        case BOOL -> F_BOOL;
+        case STRING_LIST -> F_STRING_LIST;
+      };
+      w.string(f.name()).u8(type).u8(f.indexed() ? 1 : 0);
+    }
+    w.u8((spec.undeclaredKeysAllowed() ? S_UNDECLARED_KEYS_ALLOWED : 0) | (spec.multiTenant() ? S_MULTI_TENANT : 0));
+  }
+
+  /** Reads {@link #writeSpecExtension}'s bytes and returns {@code base} with them. */
+  static CollectionSpec readSpecExtension(ByteReader r, CollectionSpec base) {
+    int n = r.count(r.remaining());
+    List<MetadataField> fields = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String name = r.string();
+      int tc = r.u8();
+      FieldType type = switch (tc) {
+        case F_STRING -> FieldType.STRING;
+        case F_LONG -> FieldType.LONG;
+        case F_DOUBLE -> FieldType.DOUBLE;
+        case F_BOOL -> FieldType.BOOL;
+        case F_STRING_LIST -> FieldType.STRING_LIST;
+        default -> throw new FormatException("unknown field type code " + tc + " of field '" + name + "'");
+      };
+      int indexed = r.u8();
+      if (indexed > 1) {
+        throw new FormatException("indexed byte " + indexed + " of field '" + name + "'");
+      }
+      fields.add(new MetadataField(name, type, indexed == 1));
+    }
+    int flags = r.u8();
+    if ((flags & ~(S_UNDECLARED_KEYS_ALLOWED | S_MULTI_TENANT)) != 0) {
+      throw new FormatException("unknown spec flags " + flags);
+    }
+    return base.toBuilder().fields(fields).undeclaredKeysAllowed((flags & S_UNDECLARED_KEYS_ALLOWED) != 0)
+        .multiTenant((flags & S_MULTI_TENANT) != 0).build();
   }
 
   static void writeRecord(ByteWriter w, Record rec) {

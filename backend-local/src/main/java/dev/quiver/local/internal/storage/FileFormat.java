@@ -31,18 +31,27 @@ final class FileFormat {
   static final int HEADER_SIZE = 8;
   static final int FOOTER_SIZE = 16;
 
-  /** What a file holds. Codes are part of the format and never reused. */
+  /**
+   * What a file holds. Codes are part of the format and never reused. A build writes the newest version
+   * of each kind and reads every version from {@code oldest} on: a store written by an older Quiver opens,
+   * and a file from a newer one is refused with a message that says so.
+   */
   enum Kind {
-    WAL_SEGMENT(1, 1),
-    SNAPSHOT(2, 1),
-    MANIFEST(3, 1);
+    /** Version 2 added tenant operations and specs with declared fields (codec tags 6-9); 1 is read. */
+    WAL_SEGMENT(1, 1, 2),
+    /** Version 2 added extended specs and tenant sections (item tags 4, 5); 1 is read. */
+    SNAPSHOT(2, 1, 2),
+    MANIFEST(3, 1, 1);
 
     final int code;
-    /** The newest version this code writes and the only one it reads so far. */
+    /** The oldest version this build reads. */
+    final int oldest;
+    /** The version this build writes, and the newest it reads. */
     final int version;
 
-    Kind(int code, int version) {
+    Kind(int code, int oldest, int version) {
       this.code = code;
+      this.oldest = oldest;
       this.version = version;
     }
   }
@@ -56,7 +65,8 @@ final class FileFormat {
   /**
    * Checks a header.
    *
-   * @throws FormatException with the reason when it is not a header of {@code kind} in a supported version
+   * @throws FormatException with the reason when it is not a header of {@code kind} in a version from
+   *     {@code kind.oldest} to {@code kind.version}
    */
   static void checkHeader(byte[] b, int off, int len, Kind kind) {
     if (len < HEADER_SIZE) {
@@ -72,9 +82,10 @@ final class FileFormat {
       throw new FormatException("file kind " + code + ", expected " + kind + " (" + kind.code + ")");
     }
     int version = (r.u8() << 8) | r.u8();
-    if (version != kind.version) {
+    if (version < kind.oldest || version > kind.version) {
       throw new FormatException(kind + " format version " + version + " is not supported (this build reads "
-          + kind.version + ")" + (version > kind.version ? "; it was written by a newer Quiver" : ""));
+          + (kind.oldest == kind.version ? String.valueOf(kind.version) : kind.oldest + " to " + kind.version) + ")"
+          + (version > kind.version ? "; it was written by a newer Quiver" : ""));
     }
     r.u8(); // reserved
   }

@@ -28,7 +28,18 @@ public interface RecoveryHandler {
   void collection(CollectionSpec spec);
 
   /**
-   * A record of the current section.
+   * In the section of a multi-tenant collection: the records and blobs that follow, up to the next
+   * tenant or collection, belong to this tenant.
+   *
+   * @param collection the section's collection
+   * @param tenant the tenant
+   */
+  default void tenant(String collection, String tenant) {
+    throw new IllegalStateException("this handler does not take tenants");
+  }
+
+  /**
+   * A record of the current section (or tenant).
    *
    * @param collection the section's collection
    * @param record the record

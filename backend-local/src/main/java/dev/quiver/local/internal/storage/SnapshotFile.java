@@ -4,6 +4,7 @@ import dev.quiver.CollectionSpec;
 import dev.quiver.Record;
 import dev.quiver.StorageException;
 import dev.quiver.VectorStoreException;
+import dev.quiver.spi.AbstractVectorCollection;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -19,9 +20,12 @@ import java.nio.file.Path;
  * <pre>
  * covered sequence i64
  * item*: tag u8, then
- *   1 COLLECTION  varint length, spec
- *   2 RECORD      varint length, record (encoded as in the WAL)
- *   3 BLOB        name (string), chunk* (varint length &gt; 0, bytes), varint 0
+ *   1 COLLECTION           varint length, spec
+ *   4 EXTENDED COLLECTION  varint length, spec, spec extension (version 2: declared fields, tenants)
+ *   5 TENANT               varint length, tenant name (version 2: the records and blobs up to the next
+ *                          TENANT or collection belong to that tenant of the current collection)
+ *   2 RECORD               varint length, record (encoded as in the WAL)
+ *   3 BLOB                 name (string), chunk* (varint length &gt; 0, bytes), varint 0
  *   0 END
  * </pre>
  * followed by the checksum footer. A snapshot is read only after its whole-file checksum verified, so
@@ -33,6 +37,8 @@ final class SnapshotFile {
   static final int T_COLLECTION = 1;
   static final int T_RECORD = 2;
   static final int T_BLOB = 3;
+  static final int T_COLLECTION_EXTENDED = 4;
+  static final int T_TENANT = 5;
 
   private SnapshotFile() {}
 
@@ -58,6 +64,7 @@ final class SnapshotFile {
     private final ByteWriter scratch = new ByteWriter(4096);
     private final ByteWriter item = new ByteWriter(4096);
     private boolean inSection;
+    private boolean multiTenant;
 
     Writer(FileFormat.ChecksumOutput out) {
       this.out = out;
@@ -79,8 +86,23 @@ final class SnapshotFile {
     @Override
     public void collection(CollectionSpec spec) throws IOException {
       Codec.writeSpec(item, spec);
-      flushItem(T_COLLECTION);
+      boolean extended = Codec.isExtended(spec);
+      if (extended) {
+        Codec.writeSpecExtension(item, spec);
+      }
+      flushItem(extended ? T_COLLECTION_EXTENDED : T_COLLECTION);
       inSection = true;
+      multiTenant = spec.multiTenant();
+    }
+
+    @Override
+    public void tenant(String tenant) throws IOException {
+      requireSection();
+      if (!multiTenant) {
+        throw new IllegalStateException("tenant(...) in the section of a collection that is not multi-tenant");
+      }
+      item.string(tenant);
+      flushItem(T_TENANT);
     }
 
     @Override
@@ -174,6 +196,7 @@ final class SnapshotFile {
       long covered = in.readLong();
       handler.snapshotStart(covered);
       String current = null;
+      boolean multiTenant = false;
       while (true) {
         int tag = in.read();
         switch (tag) {
@@ -182,12 +205,27 @@ final class SnapshotFile {
               throw FileFormat.corrupt(file, "bytes after the end marker");
             }
             return covered;
-          case T_COLLECTION: {
+          case T_COLLECTION:
+          case T_COLLECTION_EXTENDED: {
             ByteReader item = new ByteReader(readItem(in, file));
             CollectionSpec spec = Codec.readSpec(item);
+            if (tag == T_COLLECTION_EXTENDED) {
+              spec = Codec.readSpecExtension(item, spec);
+            }
             item.expectEnd();
             current = spec.name();
+            multiTenant = spec.multiTenant();
             handler.collection(spec);
+            break;
+          }
+          case T_TENANT: {
+            if (current == null || !multiTenant) {
+              throw FileFormat.corrupt(file, "tenant section outside a multi-tenant collection");
+            }
+            ByteReader item = new ByteReader(readItem(in, file));
+            String tenant = item.string();
+            item.expectEnd();
+            handler.tenant(current, AbstractVectorCollection.checkTenant(tenant));
             break;
           }
           case T_RECORD: {

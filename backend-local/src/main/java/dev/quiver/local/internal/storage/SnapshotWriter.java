@@ -26,7 +26,17 @@ public interface SnapshotWriter {
   void collection(CollectionSpec spec) throws IOException;
 
   /**
-   * Adds a record to the current section.
+   * Starts the part of the current section that holds one tenant's records and blobs (multi-tenant
+   * collections only); it ends at the next tenant or collection.
+   *
+   * @param tenant the tenant (a valid tenant name)
+   * @throws IOException if writing fails
+   * @throws IllegalStateException outside the section of a multi-tenant collection
+   */
+  void tenant(String tenant) throws IOException;
+
+  /**
+   * Adds a record to the current section (or tenant).
    *
    * @param record the record
    * @throws IOException if writing fails

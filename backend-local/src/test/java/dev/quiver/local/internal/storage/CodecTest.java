@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.quiver.CollectionSpec;
+import dev.quiver.FieldType;
 import dev.quiver.IndexSpec;
 import dev.quiver.Metadata;
+import dev.quiver.MetadataField;
 import dev.quiver.Metric;
 import dev.quiver.Record;
 import java.util.List;
@@ -55,6 +57,42 @@ class CodecTest {
     roundTrip(new Operation.UpdateMetadata("c", "a", Metadata.of("k", 1)));
     roundTrip(new Operation.UpdateMetadata("c", "a", Metadata.empty()));
     roundTrip(new Operation.Upsert("c", List.of()));
+  }
+
+  @Test
+  void declaredFieldsAndTenantsRoundTripInVersion2Tags() {
+    CollectionSpec plain = CollectionSpec.builder("p").dimension(4).build();
+    CollectionSpec declared = CollectionSpec.builder("d").dimension(4).index(IndexSpec.hnsw(8, 40))
+        .field(MetadataField.indexed("s", FieldType.STRING)).field(MetadataField.of("n", FieldType.LONG))
+        .field(MetadataField.indexed("x", FieldType.DOUBLE)).field(MetadataField.of("b", FieldType.BOOL))
+        .field(MetadataField.indexed("tags", FieldType.STRING_LIST)).undeclaredKeysAllowed(false).build();
+    CollectionSpec tenants = CollectionSpec.builder("t").dimension(4).multiTenant(true).build();
+    assertEquals(Codec.OP_CREATE, Codec.encode(new Operation.CreateCollection(plain))[0],
+        "a spec without declarations is written as version 1 wrote it");
+    for (CollectionSpec spec : List.of(declared, tenants,
+        tenants.toBuilder().fields(declared.fields()).build())) {
+      assertEquals(Codec.OP_CREATE_EXTENDED, Codec.encode(new Operation.CreateCollection(spec))[0]);
+      CollectionSpec back = ((Operation.CreateCollection) roundTrip(new Operation.CreateCollection(spec))).spec();
+      assertEquals(spec.fields(), back.fields());
+      assertEquals(spec.undeclaredKeysAllowed(), back.undeclaredKeysAllowed());
+      assertEquals(spec.multiTenant(), back.multiTenant());
+    }
+    Record r = Record.of("same-id", new float[] {1, 2, 3, 4}, Metadata.of("s", "v"));
+    Operation.Upsert up = (Operation.Upsert) roundTrip(new Operation.Upsert("t", "acme.eu@x:1", List.of(r)));
+    assertEquals("acme.eu@x:1", up.tenant());
+    assertEquals(Codec.OP_UPSERT_TENANT, Codec.encode(up)[0]);
+    assertEquals(Codec.OP_UPSERT, Codec.encode(new Operation.Upsert("t", List.of(r)))[0]);
+    assertEquals("b", roundTrip(new Operation.Delete("t", "b", List.of("same-id"))).tenant());
+    assertEquals("b", roundTrip(new Operation.UpdateMetadata("t", "b", "same-id", Metadata.of("k", 1))).tenant());
+    assertEquals(null, roundTrip(new Operation.Delete("t", List.of("same-id"))).tenant());
+    // a tenant name the API refuses never decodes
+    byte[] bad = Codec.encode(new Operation.Delete("t", "ok", List.of("a")));
+    bad[4] = '/'; // inside "ok", after tag, name length, 't', tenant length
+    assertThrows(FormatException.class, () -> Codec.decode(bad));
+    byte[] badType = Codec.encode(new Operation.CreateCollection(declared));
+    byte[] flagsOff = badType.clone();
+    flagsOff[flagsOff.length - 1] = 9; // an unknown spec flag
+    assertThrows(FormatException.class, () -> Codec.decode(flagsOff));
   }
 
   @Test

@@ -59,4 +59,25 @@ class FileFormatTest {
     StorageException version = assertThrows(StorageException.class, () -> Manifest.read(StorageIO.standard(), file));
     assertTrue(version.getMessage().contains("newer Quiver"), version.getMessage());
   }
+
+  @Test
+  void headersAcceptTheVersionRangeOfTheirKind() {
+    for (FileFormat.Kind kind : FileFormat.Kind.values()) {
+      for (int version = 0; version <= kind.version + 1; version++) {
+        byte[] header = {0x51, 0x56, 0x52, 0x46, (byte) kind.code, 0, (byte) version, 0};
+        int v = version;
+        if (version >= kind.oldest && version <= kind.version) {
+          FileFormat.checkHeader(header, 0, header.length, kind);
+        } else {
+          FormatException e = assertThrows(FormatException.class, () -> FileFormat.checkHeader(header, 0, header.length, kind),
+              kind + " version " + v);
+          assertEquals(version > kind.version, e.getMessage().contains("newer Quiver"), e.getMessage());
+        }
+      }
+    }
+    assertEquals(1, FileFormat.Kind.SNAPSHOT.oldest, "stores of format version 1 still open");
+    assertEquals(2, FileFormat.Kind.SNAPSHOT.version);
+    assertEquals(1, FileFormat.Kind.WAL_SEGMENT.oldest);
+    assertEquals(2, FileFormat.Kind.WAL_SEGMENT.version);
+  }
 }

@@ -1,11 +1,13 @@
 package dev.quiver.local.internal.storage;
 
 import dev.quiver.CollectionSpec;
+import dev.quiver.FieldType;
 import dev.quiver.Filter;
 import dev.quiver.IndexSpec;
 import dev.quiver.ListRequest;
 import dev.quiver.Match;
 import dev.quiver.Metadata;
+import dev.quiver.MetadataField;
 import dev.quiver.Metric;
 import dev.quiver.Page;
 import dev.quiver.Record;
@@ -27,8 +29,10 @@ import java.util.function.Consumer;
 /**
  * The crash workload for the whole engine: a child opens a durable {@link LocalVectorStore} on the
  * directory (small log segments and a small snapshot threshold, so background snapshots run all the
- * time) and four writer threads — one on each of a FLAT, an HNSW, an IVF-FLAT and an IVF-PQ collection
- * (the IVF indexes train early, at 64 records, so most kills hit trained indexes) — run a fixed,
+ * time) and five writer threads — one on each of a FLAT, an HNSW, an IVF-FLAT and an IVF-PQ collection
+ * (the IVF indexes train early, at 64 records, so most kills hit trained indexes), and one in a tenant of
+ * a multi-tenant HNSW collection with declared fields (each child writes its own tenant, so the store
+ * accumulates one tenant per kill cycle, each with its own graph) — run a fixed,
  * seeded sequence of upserts (batches of three), updateMetadata, deletes by id and deletes by filter,
  * acknowledging each after the call returned; a fifth thread re-indexes the IVF-PQ collection back and
  * forth between IVF-PQ and IVF-FLAT meanwhile (each re-index writes a snapshot), so kills also land in the
@@ -54,7 +58,11 @@ public final class StoreCrashWorkload implements CrashWorkload {
       .index(IndexSpec.ivfFlat(2)).build();
   static final CollectionSpec IVF_PQ = CollectionSpec.builder("ivfpq").dimension(8).metric(Metric.EUCLIDEAN)
       .index(IndexSpec.ivfPq(2, 4, 2)).build();
-  static final List<CollectionSpec> SPECS = List.of(FLAT, HNSW, IVF_FLAT, IVF_PQ);
+  /** Multi-tenant, with declared fields (one of them not indexed): each child writes tenant {@link #tenant}. */
+  static final CollectionSpec TENANTS = CollectionSpec.builder("tenants").dimension(8).metric(Metric.COSINE)
+      .index(IndexSpec.hnsw(8, 60)).multiTenant(true).field(MetadataField.indexed("batch", FieldType.STRING))
+      .field(MetadataField.of("k", FieldType.LONG)).field(MetadataField.indexed("tags", FieldType.STRING_LIST)).build();
+  static final List<CollectionSpec> SPECS = List.of(FLAT, HNSW, IVF_FLAT, IVF_PQ, TENANTS);
   static final int THREADS = SPECS.size();
   /**
    * A fifth thread re-indexes the IVF-PQ collection back and forth between these while its writer
@@ -69,6 +77,11 @@ public final class StoreCrashWorkload implements CrashWorkload {
 
   static CollectionSpec spec(int thread) {
     return SPECS.get(thread);
+  }
+
+  /** @return the tenant the child of {@code seed} writes in the multi-tenant collection */
+  static String tenant(long seed) {
+    return "s" + seed;
   }
 
   static String batchId(long seed, int thread, int i) {
@@ -161,7 +174,8 @@ public final class StoreCrashWorkload implements CrashWorkload {
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < THREADS; t++) {
       int thread = t;
-      VectorCollection c = store.collection(spec(t).name());
+      VectorCollection c = spec(t).multiTenant() ? store.collection(spec(t).name()).tenant(tenant(seed))
+          : store.collection(spec(t).name());
       Thread w = new Thread(() -> {
         for (int i = 0; ; i++) {
           step(seed, thread, i, c, null);
@@ -228,7 +242,22 @@ public final class StoreCrashWorkload implements CrashWorkload {
       for (int t = 0; t < THREADS; t++) {
         VectorCollection c = store.collection(spec(t).name());
         Map<String, Map<String, Record>> byGroup = new TreeMap<>();
-        List<Record> all = listAll(c);
+        List<Record> all = new ArrayList<>();
+        if (c.spec().multiTenant()) {
+          for (String tenant : c.tenants()) {
+            List<Record> inTenant = listAll(c.tenant(tenant));
+            for (Record r : inTenant) {
+              if (!r.id().startsWith(tenant + "-t")) {
+                throw new AssertionError("record " + r.id() + " in tenant " + tenant + " of " + c.name());
+              }
+            }
+            coreChecks(c.tenant(tenant), inTenant);
+            all.addAll(inTenant);
+          }
+        } else {
+          all.addAll(listAll(c));
+          coreChecks(c, all);
+        }
         for (Record r : all) {
           String id = r.id(); // s<seed>-t<thread>-<i>-<k>
           String[] p = id.split("-t|-");
@@ -278,7 +307,6 @@ public final class StoreCrashWorkload implements CrashWorkload {
           groups++;
         }
         records += all.size();
-        coreChecks(c, all);
         if (c.name().equals(IVF_PQ.name()) && !REINDEX_TARGETS.contains(c.spec().index())) {
           throw new AssertionError(c.name() + " reopened with " + c.spec().index() + ", which no re-index asked for");
         }
@@ -294,7 +322,8 @@ public final class StoreCrashWorkload implements CrashWorkload {
         }
       }
       long reindexes = acknowledged.stream().filter(t -> t.split("/")[1].equals(String.valueOf(REINDEXER))).count();
-      return records + " records of " + groups + " writers exact, IVF trained: " + trained + ", " + reindexes
+      return records + " records of " + groups + " writers exact (" + store.collection(TENANTS.name()).tenants().size()
+          + " tenants), IVF trained: " + trained + ", " + reindexes
           + " re-indexes acknowledged, ivfpq now " + store.collection(IVF_PQ.name()).spec().index()
           + (unseenAcks > 0 ? " (" + unseenAcks
           + " acknowledgements not seen by the parent)" : "") + ", core read checks passed (opened from snapshot@"
