@@ -37,6 +37,20 @@ public interface VectorCollection {
         name() + " is served by an adapter that does not offer tenants");
   }
 
+  /**
+   * The tenants of a multi-tenant collection that hold at least one record, for tools that must
+   * visit them all (migration, export). On some backends this reads every record's tenant (see the
+   * backend's docs); call it for administration, not per request.
+   *
+   * @return the tenant names, sorted
+   * @throws InvalidArgumentException if the collection is not multi-tenant, or this is a tenant's handle
+   * @throws UnsupportedFeatureException if the backend lacks {@link Feature#TENANTS}
+   */
+  default java.util.List<String> tenants() {
+    throw new UnsupportedFeatureException("this adapter", Feature.TENANTS,
+        name() + " is served by an adapter that does not offer tenants");
+  }
+
   /** @return the tenant this handle is scoped to; empty for the collection's own handle */
   default Optional<String> tenant() {
     return Optional.empty();

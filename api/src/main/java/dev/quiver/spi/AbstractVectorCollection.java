@@ -123,6 +123,21 @@ public abstract class AbstractVectorCollection implements VectorCollection {
     });
   }
 
+  @Override
+  public final List<String> tenants() {
+    return store.call(name(), "tenants", () -> {
+      capabilities().require(Feature.TENANTS);
+      if (!spec().multiTenant()) {
+        throw new InvalidArgumentException("collection '" + name() + "' is not multi-tenant, so it has no tenants");
+      }
+      if (tenant.isPresent()) {
+        throw new InvalidArgumentException("tenants() lists the tenants of collection '" + name()
+            + "'; call it on the collection's own handle, not on tenant '" + tenant.get() + "'");
+      }
+      return doTenants().stream().sorted().distinct().toList();
+    });
+  }
+
   /** What calls are named in messages and cursors: the collection, and the tenant if any. */
   private String scope() {
     return tenant.map(t -> name() + "/" + t).orElse(name());
@@ -329,6 +344,17 @@ public abstract class AbstractVectorCollection implements VectorCollection {
   protected AbstractVectorCollection doTenant(String tenant) {
     throw new UnsupportedFeatureException(capabilities().backend(), Feature.TENANTS,
         capabilities().entry(Feature.TENANTS).note());
+  }
+
+  /**
+   * Lists the tenants that hold at least one record. Called only on the own handle of a multi-tenant
+   * collection. The default refuses: a backend that offers {@link Feature#TENANTS} overrides it.
+   *
+   * @return the tenant names, any order
+   */
+  protected List<String> doTenants() {
+    throw new UnsupportedFeatureException(capabilities().backend(), Feature.TENANTS,
+        "listing tenants is not implemented by this adapter");
   }
 
   /** @param records valid records of the right dimension, ids unique, at least one */

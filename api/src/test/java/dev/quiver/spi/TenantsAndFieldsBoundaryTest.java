@@ -122,6 +122,11 @@ class TenantsAndFieldsBoundaryTest {
     }
 
     @Override
+    protected List<String> doTenants() {
+      return tenants.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey).toList();
+    }
+
+    @Override
     protected void doUpsert(List<Record> batch) {
       TreeMap<String, Record> m = mine("upsert");
       batch.forEach(r -> m.put(r.id(), r));
@@ -207,6 +212,8 @@ class TenantsAndFieldsBoundaryTest {
     assertEquals(3, a.count());
     assertEquals(1, b.count());
     assertEquals(Metadata.of("v", 9), b.get("x").orElseThrow().metadata());
+    assertEquals(List.of("acme", "globex"), c.tenants());
+    assertThrows(InvalidArgumentException.class, a::tenants, "tenants() of a tenant");
     String cursor = a.list(ListRequest.of(1)).nextCursor().orElseThrow();
     assertEquals(1, a.list(ListRequest.of(1).cursor(cursor)).records().size());
     assertThrows(InvalidArgumentException.class, () -> b.list(ListRequest.of(1).cursor(cursor)));
@@ -224,6 +231,7 @@ class TenantsAndFieldsBoundaryTest {
     }
     VectorCollection plain = s.createCollection(CollectionSpec.builder("p").dimension(2).build());
     assertThrows(InvalidArgumentException.class, () -> plain.tenant("acme"));
+    assertThrows(InvalidArgumentException.class, plain::tenants);
     assertThrows(InvalidArgumentException.class, () -> c.tenant("acme").tenant("other"));
     assertThrows(InvalidArgumentException.class, () -> c.tenant("acme").reindex(IndexSpec.flat()));
     assertEquals(List.of(), s.calls);

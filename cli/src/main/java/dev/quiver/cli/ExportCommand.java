@@ -32,6 +32,10 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--file", required = true, paramLabel = "FILE", description = "The file to write (replaced when complete).")
   Path file;
 
+  @Option(names = "--tenant", paramLabel = "NAME", description = "Export this tenant of a multi-tenant collection "
+      + "(its records, without the tenant; import it into a plain collection or a tenant).")
+  String tenant;
+
   @Option(names = "--filter", description = "Export only the records matching this filter.")
   String filter;
 
@@ -49,7 +53,8 @@ final class ExportCommand implements Callable<Integer> {
     ProgressListener bar = ProgressBar.forTerminal();
     try (Addresses stores = new Addresses()) {
       Addresses.Address src = Addresses.parse(from);
-      VectorCollection source = stores.store(src.uri()).collection(src.requireCollection());
+      VectorCollection collection = stores.store(src.uri()).collection(src.requireCollection());
+      VectorCollection source = tenant == null ? collection : collection.tenant(tenant);
       Filter f = filter == null ? null : Filter.parse(filter);
       System.err.println("export " + StoreUri.parse(src.uri()) + "#" + source.name() + " -> " + file);
       ExportFormat.Summary s = ExportFormat.write(source, f, file, batchSize, bar);

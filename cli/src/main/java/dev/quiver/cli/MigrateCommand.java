@@ -38,8 +38,38 @@ final class MigrateCommand implements Callable<Integer> {
   @Option(names = "--verify-only", description = "Compare an existing target with the source (per --verify) without copying.")
   boolean verifyOnly;
 
+  @Option(names = "--tenant", paramLabel = "NAME", description = "Copy only this tenant of a multi-tenant source "
+      + "(into the same tenant of the target). Without it, every tenant is copied, one after the other.")
+  String tenant;
+
   @Mixin
   MigrationOptions options = new MigrationOptions();
+
+  /** Every tenant of a multi-tenant source, each with its own checkpoint ({@code <checkpoint>.<tenant>}). */
+  private int eachTenant(VectorCollection source, Migration.Builder builder, ProgressListener bar) {
+    int status = 0;
+    for (String t : source.tenants()) {
+      Migration m = builder.tenant(t).build();
+      if (m.finishedBefore()) {
+        System.err.println("tenant " + t + ": copied before (checkpoint done), skipped");
+        continue;
+      }
+      System.err.println("tenant " + t + ":");
+      int s = verifyOnly ? verifyOnly(m, bar) : options.execute(m, System.out, System.err, MigrationOptions.holder(bar));
+      status = Math.max(status, s);
+      if (s != 0 && s != MigrationOptions.EXIT_DIFFERENCES) {
+        return s; // blocked or failed: stop here; --resume continues from this tenant
+      }
+    }
+    return status;
+  }
+
+  private int verifyOnly(Migration m, ProgressListener bar) {
+    VerificationReport v = m.verify();
+    MigrationOptions.holder(bar).finish();
+    System.out.println(options.json ? MigrationOptions.toJson(v.toMap()) : v.toMap().toString());
+    return v.ok() ? 0 : MigrationOptions.EXIT_DIFFERENCES;
+  }
 
   @Override
   public Integer call() {
@@ -55,13 +85,14 @@ final class MigrateCommand implements Callable<Integer> {
       VectorCollection source = stores.store(src.uri()).collection(srcName);
       System.err.println("migrate " + StoreUri.parse(src.uri()) + "#" + srcName + " -> " + StoreUri.parse(dst.uri())
           + "#" + dstName);
-      Migration m = options.configure(Migration.from(source).to(stores.store(dst.uri()), dstName),
-          Path.of("quiver-migrate-" + srcName + "-to-" + dstName + ".checkpoint.json"), bar).build();
+      Migration.Builder builder = options.configure(Migration.from(source).to(stores.store(dst.uri()), dstName),
+          Path.of("quiver-migrate-" + srcName + "-to-" + dstName + ".checkpoint.json"), bar);
+      if (tenant == null && source.spec().multiTenant()) {
+        return eachTenant(source, builder, bar);
+      }
+      Migration m = builder.tenant(tenant).build();
       if (verifyOnly) {
-        VerificationReport v = m.verify();
-        MigrationOptions.holder(bar).finish();
-        System.out.println(options.json ? MigrationOptions.toJson(v.toMap()) : v.toMap().toString());
-        return v.ok() ? 0 : MigrationOptions.EXIT_DIFFERENCES;
+        return verifyOnly(m, bar);
       }
       return options.execute(m, System.out, System.err, MigrationOptions.holder(bar));
     } catch (VectorStoreException e) {

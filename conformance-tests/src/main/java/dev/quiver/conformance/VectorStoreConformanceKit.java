@@ -67,7 +67,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>Generated data and filters are seeded; the seed is printed and can be fixed with
  * {@code -Dquiver.kit.seed=<n>}.
  *
- * <p>This class holds the settings, the lifecycle and the helpers, and names the fifteen groups
+ * <p>This class holds the settings, the lifecycle and the helpers, and names the seventeen groups
  * at its end as {@code @Nested} inner classes, in the order they run; each group's cases are in the
  * abstract class it extends, one file per group ({@link RecordsCases}, {@link SearchCases}, ...),
  * with what the groups share in {@link KitGroup}.
@@ -603,6 +603,26 @@ public abstract class VectorStoreConformanceKit {
   @DisplayName("Reindex")
   class Reindex extends ReindexCases {
     Reindex() {
+      super(VectorStoreConformanceKit.this);
+    }
+  }
+
+  /** Declared metadata fields: typed, checked before writing, and filters mean the same. */
+  @Nested
+  @Order(16)
+  @DisplayName("Declared fields")
+  class DeclaredFields extends DeclaredFieldsCases {
+    DeclaredFields() {
+      super(VectorStoreConformanceKit.this);
+    }
+  }
+
+  /** A tenant handle keeps every read and write inside its tenant. */
+  @Nested
+  @Order(17)
+  @DisplayName("Tenants")
+  class Tenants extends TenantCases {
+    Tenants() {
       super(VectorStoreConformanceKit.this);
     }
   }

@@ -30,6 +30,8 @@ class KitCatchesFaultsTest {
       case IGNORES_EF -> VectorStoreConformanceKit.CapabilityGating.class;
       case SKIPS_NEAREST -> VectorStoreConformanceKit.Search.class;
       case STALE_READS -> VectorStoreConformanceKit.Records.class;
+      case TENANT_LEAKS_UNDER_FILTERS, TENANT_SHARES_IDS -> VectorStoreConformanceKit.Tenants.class;
+      case UNCHECKED_FIELD_TYPES, DECLARED_DOUBLES_AS_FLOATS -> VectorStoreConformanceKit.DeclaredFields.class;
       case NONE -> throw new AssertionError();
     };
     String expectedGroup = group.getSimpleName();

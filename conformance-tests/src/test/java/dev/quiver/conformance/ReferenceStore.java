@@ -61,7 +61,15 @@ final class ReferenceStore implements VectorStore {
     /** Search loses the nearest record (as a poor approximate index might). */
     SKIPS_NEAREST,
     /** Writes land later although the store declares STRONG consistency. */
-    STALE_READS
+    STALE_READS,
+    /** A filtered read in a tenant looks at every tenant's records (the tenant condition dropped). */
+    TENANT_LEAKS_UNDER_FILTERS,
+    /** Ids are shared by all tenants (a native key without the tenant in it). */
+    TENANT_SHARES_IDS,
+    /** Values of declared fields are stored without checking their type. */
+    UNCHECKED_FIELD_TYPES,
+    /** Declared DOUBLE fields are kept as float32, as a typed column of the wrong width would. */
+    DECLARED_DOUBLES_AS_FLOATS
   }
 
   private static final String BACKEND = "reference";
@@ -103,8 +111,7 @@ final class ReferenceStore implements VectorStore {
       .lacks(Feature.SEARCH_EF, "flat only")
       .lacks(Feature.SEARCH_NPROBE, "flat only")
       .lacks(Feature.DURABILITY, "memory only")
-      .lacks(Feature.TENANTS, "a test double")
-      .lacks(Feature.DECLARED_FIELDS, "a test double")
+      .supportsNatively(Feature.TENANTS, Feature.DECLARED_FIELDS)
       .lacks(Feature.FOREIGN_COLLECTIONS, "a test double")
       .consistency(eventual ? Capabilities.Consistency.EVENTUAL : Capabilities.Consistency.STRONG)
       .build();
@@ -114,7 +121,13 @@ final class ReferenceStore implements VectorStore {
   public VectorCollection createCollection(CollectionSpec spec) {
     capabilities.require(spec.index().feature());
     capabilities.require(Feature.of(spec.metric()));
-    Coll c = new Coll(spec);
+    if (!spec.fields().isEmpty()) {
+      capabilities.require(Feature.DECLARED_FIELDS);
+    }
+    if (spec.multiTenant()) {
+      capabilities.require(Feature.TENANTS);
+    }
+    Coll c = new Coll(spec, null, new ConcurrentHashMap<>(), new java.util.concurrent.atomic.AtomicBoolean());
     if (collections.putIfAbsent(spec.name(), c) != null) {
       throw new CollectionAlreadyExistsException(spec.name());
     }
@@ -155,7 +168,7 @@ final class ReferenceStore implements VectorStore {
   public boolean dropCollection(String name) {
     Coll c = name == null ? null : collections.remove(name);
     if (c != null) {
-      c.dropped = true;
+      c.dropped.set(true);
     }
     return c != null;
   }
@@ -205,17 +218,50 @@ final class ReferenceStore implements VectorStore {
 
   private final class Coll implements VectorCollection {
     private final CollectionSpec spec;
-    private final ConcurrentSkipListMap<String, Record> records = new ConcurrentSkipListMap<>();
-    private volatile boolean dropped;
+    /** This handle's tenant; null for the collection's own handle. */
+    private final String tenant;
+    /** Records by tenant ("" for a collection that is not multi-tenant), shared by all handles. */
+    private final Map<String, ConcurrentSkipListMap<String, Record>> partitions;
+    private final java.util.concurrent.atomic.AtomicBoolean dropped;
+    private final ConcurrentSkipListMap<String, Record> records;
 
-    Coll(CollectionSpec spec) {
+    Coll(CollectionSpec spec, String tenant, Map<String, ConcurrentSkipListMap<String, Record>> partitions,
+        java.util.concurrent.atomic.AtomicBoolean dropped) {
       this.spec = spec;
+      this.tenant = tenant;
+      this.partitions = partitions;
+      this.dropped = dropped;
+      String key = tenant == null || fault == Fault.TENANT_SHARES_IDS ? "" : tenant;
+      this.records = partitions.computeIfAbsent(key, k -> new ConcurrentSkipListMap<>());
     }
 
     private void live() {
-      if (dropped) {
+      if (dropped.get()) {
         throw new CollectionNotFoundException(spec.name());
       }
+      if (spec.multiTenant() && tenant == null) {
+        throw new InvalidArgumentException("collection '" + spec.name() + "' is multi-tenant: use tenant(name)");
+      }
+    }
+
+    /** The records a filtered read looks at: this tenant's, or under the fault every tenant's. */
+    private java.util.Collection<Record> scanned(Optional<Filter> filter) {
+      if (fault == Fault.TENANT_LEAKS_UNDER_FILTERS && filter.isPresent()) {
+        List<Record> all = new ArrayList<>();
+        partitions.values().forEach(m -> all.addAll(m.values()));
+        return all;
+      }
+      return records.values();
+    }
+
+    private Record stored(Record r) {
+      if (fault == Fault.DECLARED_DOUBLES_AS_FLOATS) {
+        Metadata.Builder b = Metadata.builder();
+        r.metadata().asMap().forEach((k, v) -> b.put(k,
+            v instanceof Double d && spec.field(k).isPresent() ? (Object) (double) (float) (double) d : v));
+        return r.withMetadata(b.build());
+      }
+      return r;
     }
 
     @Override
@@ -225,12 +271,27 @@ final class ReferenceStore implements VectorStore {
 
     @Override
     public Optional<String> tenant() {
-      return Optional.empty();
+      return Optional.ofNullable(tenant);
     }
 
     @Override
-    public VectorCollection tenant(String tenant) {
-      throw new dev.quiver.UnsupportedFeatureException(BACKEND, Feature.TENANTS, "a test double");
+    public List<String> tenants() {
+      if (!spec.multiTenant() || tenant != null) {
+        throw new InvalidArgumentException("not the own handle of a multi-tenant collection");
+      }
+      return partitions.entrySet().stream().filter(e -> !e.getKey().isEmpty() && !e.getValue().isEmpty())
+          .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    @Override
+    public VectorCollection tenant(String name) {
+      if (dropped.get()) {
+        throw new CollectionNotFoundException(spec.name());
+      }
+      if (!spec.multiTenant() || tenant != null) {
+        throw new InvalidArgumentException("not the own handle of a multi-tenant collection");
+      }
+      return new Coll(spec, dev.quiver.spi.AbstractVectorCollection.checkTenant(name), partitions, dropped);
     }
 
     @Override
@@ -246,6 +307,9 @@ final class ReferenceStore implements VectorStore {
         if (fault != Fault.PARTIAL_BATCH) {
           spec.checkVector("record '" + r.id() + "'", r.vector());
         }
+        if (fault != Fault.UNCHECKED_FIELD_TYPES) {
+          spec.checkMetadata("record '" + r.id() + "'", r.metadata());
+        }
         if (!seen.add(r.id())) {
           throw new InvalidArgumentException("duplicate id '" + r.id() + "' in one upsert");
         }
@@ -258,7 +322,7 @@ final class ReferenceStore implements VectorStore {
         return;
       }
       List<Record> copy = List.copyOf(batch);
-      write(() -> copy.forEach(r -> records.put(r.id(), r)));
+      write(() -> copy.forEach(r -> records.put(r.id(), stored(r))));
     }
 
     @Override
@@ -281,17 +345,24 @@ final class ReferenceStore implements VectorStore {
     @Override
     public synchronized void delete(Filter filter) {
       live();
+      if (fault == Fault.TENANT_LEAKS_UNDER_FILTERS) {
+        write(() -> partitions.values().forEach(m -> m.values().removeIf(r -> matches(filter, r.metadata()))));
+        return;
+      }
       write(() -> records.values().removeIf(r -> matches(filter, r.metadata())));
     }
 
     @Override
     public synchronized boolean updateMetadata(String id, Metadata metadata) {
       live();
+      if (fault != Fault.UNCHECKED_FIELD_TYPES) {
+        spec.checkMetadata("record '" + id + "'", metadata);
+      }
       Record r = records.get(id);
       if (r == null) {
         return false;
       }
-      write(() -> records.computeIfPresent(id, (k, old) -> old.withMetadata(metadata)));
+      write(() -> records.computeIfPresent(id, (k, old) -> stored(old.withMetadata(metadata))));
       return true;
     }
 
@@ -304,25 +375,32 @@ final class ReferenceStore implements VectorStore {
     @Override
     public long count(Filter filter) {
       live();
-      return records.values().stream().filter(r -> matches(filter, r.metadata())).count();
+      return scanned(Optional.of(filter)).stream().filter(r -> matches(filter, r.metadata())).count();
     }
 
     @Override
     public Page list(ListRequest request) {
       live();
       NavigableMap<String, Record> tail = records;
+      if (fault == Fault.TENANT_LEAKS_UNDER_FILTERS && request.filter().isPresent()) {
+        tail = new ConcurrentSkipListMap<>();
+        for (Record r : scanned(request.filter())) {
+          tail.put(r.id(), r);
+        }
+      }
+      String scope = tenant == null ? "" : tenant;
       if (request.cursor().isPresent()) {
         String c = request.cursor().get();
-        if (!c.startsWith("c:")) {
+        if (!c.startsWith("c:" + scope + ":")) {
           throw new InvalidArgumentException("not a cursor of this collection: " + c);
         }
         String after;
         try {
-          after = new String(Base64.getUrlDecoder().decode(c.substring(2)), StandardCharsets.UTF_8);
+          after = new String(Base64.getUrlDecoder().decode(c.substring(3 + scope.length())), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
           throw new InvalidArgumentException("not a cursor of this collection: " + c);
         }
-        tail = records.tailMap(after, false);
+        tail = tail.tailMap(after, false);
       }
       List<Record> page = new ArrayList<>();
       String last = null;
@@ -341,7 +419,7 @@ final class ReferenceStore implements VectorStore {
       if (fault == Fault.LIST_DROPS_LAST_PAGE && !more && request.cursor().isPresent()) {
         page.clear();
       }
-      return new Page(page, more ? Optional.of("c:" + Base64.getUrlEncoder().encodeToString(
+      return new Page(page, more ? Optional.of("c:" + scope + ":" + Base64.getUrlEncoder().encodeToString(
           last.getBytes(StandardCharsets.UTF_8))) : Optional.empty());
     }
 
@@ -364,7 +442,7 @@ final class ReferenceStore implements VectorStore {
       Metric metric = spec.metric();
       record Scored(Record r, double distance) {}
       List<Scored> all = new ArrayList<>();
-      for (Record r : records.values()) {
+      for (Record r : scanned(request.filter())) {
         if (request.filter().isEmpty() || matches(request.filter().get(), r.metadata())) {
           double d = metric.distance(q, r.vector());
           all.add(new Scored(r, fault == Fault.SQUARED_EUCLIDEAN && metric == Metric.EUCLIDEAN ? d * d : d));

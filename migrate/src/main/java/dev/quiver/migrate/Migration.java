@@ -55,10 +55,31 @@ public final class Migration {
 
   private final Builder b;
   private final Retries retries;
+  /** The tenant copied (source and target handles are that tenant's), or null for a plain collection. */
+  private final String tenant;
+  /** The source handle: the builder's, or its tenant's. */
+  private final VectorCollection source;
+  private final Path checkpointPath;
+  private final boolean resume;
 
-  private Migration(Builder b) {
+  private Migration(Builder b, String tenant) {
     this.b = b;
     this.retries = new Retries(b.maxAttempts, b.retryBackoff, b.listener);
+    this.tenant = tenant;
+    boolean multiTenant = b.source.spec().multiTenant() && b.source.tenant().isEmpty();
+    if (tenant != null && !multiTenant) {
+      throw new InvalidArgumentException("tenant '" + tenant + "': the source is not the own handle of a"
+          + " multi-tenant collection");
+    }
+    if (tenant == null && multiTenant) {
+      throw new InvalidArgumentException("source collection '" + b.source.name() + "' is multi-tenant: copy one"
+          + " tenant with tenant(name), or every tenant with runEachTenant()");
+    }
+    this.source = tenant == null ? b.source : b.source.tenant(tenant);
+    this.checkpointPath = tenant == null || b.checkpoint == null ? b.checkpoint
+        : b.checkpoint.resolveSibling(b.checkpoint.getFileName() + "." + tenant);
+    // every tenant's copy resumes where it stopped; a tenant not reached before the interruption starts fresh
+    this.resume = b.resume && (tenant == null || checkpointPath == null || java.nio.file.Files.exists(checkpointPath));
   }
 
   /**
@@ -89,7 +110,7 @@ public final class Migration {
   }
 
   VectorCollection source() {
-    return b.source;
+    return source;
   }
 
   VectorStore targetStore() {
@@ -122,9 +143,15 @@ public final class Migration {
 
   /** @return the spec the target will be created with when it does not exist */
   public CollectionSpec desiredTargetSpec() {
-    CollectionSpec s = b.source.spec();
-    return CollectionSpec.builder(b.targetName).dimension(b.targetDimension > 0 ? b.targetDimension : s.dimension())
-        .metric(s.metric()).index(b.targetIndex != null ? b.targetIndex : s.index()).build();
+    CollectionSpec s = source.spec();
+    CollectionSpec.Builder t = CollectionSpec.builder(b.targetName)
+        .dimension(b.targetDimension > 0 ? b.targetDimension : s.dimension())
+        .metric(s.metric()).index(b.targetIndex != null ? b.targetIndex : s.index()).multiTenant(s.multiTenant());
+    if (!pipelineHasTransform() && b.targetStore.capabilities().supports(dev.quiver.Feature.DECLARED_FIELDS)) {
+      // typed fields travel with the records; a transform may rename or retype keys, so then none are declared
+      t.fields(s.fields()).undeclaredKeysAllowed(s.undeclaredKeysAllowed());
+    }
+    return t.build();
   }
 
   /**
@@ -145,7 +172,7 @@ public final class Migration {
     if (!exists) {
       return new Target(false, desiredTargetSpec(), 0);
     }
-    VectorCollection c = retries.call("opening the target", () -> b.targetStore.collection(b.targetName));
+    VectorCollection c = scoped(retries.call("opening the target", () -> b.targetStore.collection(b.targetName)));
     return new Target(true, c.spec(), retries.call("counting the target", c::count));
   }
 
@@ -154,7 +181,7 @@ public final class Migration {
    *     transforms, target index and dimension
    */
   public String fingerprint() {
-    String text = String.join("\n", b.source.name(), Specs.toMap(b.source.spec()).toString(),
+    String text = String.join("\n", source.name() + (tenant == null ? "" : "/" + tenant), Specs.toMap(source.spec()).toString(),
         b.targetStore.capabilities().backend(), b.targetName, String.valueOf(b.filter), String.join("|", b.transformNames),
         String.valueOf(b.skipIncompatible), String.valueOf(b.targetIndex), String.valueOf(b.targetDimension));
     try {
@@ -175,10 +202,10 @@ public final class Migration {
    */
   public MigrationReport run() {
     long start = System.nanoTime();
-    Path cpPath = b.checkpoint;
+    Path cpPath = checkpointPath;
     String fp = fingerprint();
     Checkpoint cp = cpPath == null ? null : Checkpoint.read(cpPath);
-    if (b.resume) {
+    if (resume) {
       if (cp == null) {
         throw new CheckpointException(cpPath == null ? Path.of("(none)") : cpPath,
             "there is no checkpoint to resume from; run without --resume to start", null);
@@ -194,21 +221,21 @@ public final class Migration {
     Target t = target();
     MigrationPlan plan;
     TargetProfile profile = new TargetProfile(b.targetStore.capabilities(), t.spec);
-    if (b.resume) {
+    if (resume) {
       plan = Planner.plan(this, t.spec, t.exists, t.count, false,
           "not scanned again: the plan passed when this migration started (checkpoint)");
     } else {
-      boolean scan = pipelineHasTransform() || profile.dataChecksNeeded(b.source.spec());
+      boolean scan = pipelineHasTransform() || profile.dataChecksNeeded(source.spec());
       plan = Planner.plan(this, t.spec, t.exists, t.count, scan,
           "not scanned: the target holds every value, vector and dimension a collection like the source can hold");
     }
     if (plan.blocking()) {
       throw new IncompatibleDataException(plan);
     }
-    if (!b.resume && t.count > 0 && !b.append) {
+    if (!resume && t.count > 0 && !b.append) {
       throw new TargetNotEmptyException(b.targetName, t.count);
     }
-    if (!b.resume) {
+    if (!resume) {
       cp = Checkpoint.start(fp);
       if (cpPath != null) {
         cp.write(cpPath);
@@ -217,11 +244,11 @@ public final class Migration {
     VectorCollection target = openOrCreate(t);
     long before = cp.written();
     long copyStart = System.nanoTime();
-    Copier copier = new Copier(b.source, listRequest(), target, pipeline(profile), b.skipIncompatible,
+    Copier copier = new Copier(source, listRequest(), target, pipeline(profile), b.skipIncompatible,
         b.parallelism, new RateLimiter(b.rate), retries, b.listener, cpPath, cp);
     if ("STARTED".equals(cp.state())) {
       long total = plan.recordsToWrite() >= 0 ? plan.recordsToWrite() + plan.skippedByTransform()
-          + (b.skipIncompatible ? plan.affected() : 0) : b.filter == null ? b.source.count() : -1;
+          + (b.skipIncompatible ? plan.affected() : 0) : b.filter == null ? source.count() : -1;
       b.listener.phase("copy", total, cp.written() + cp.skipped());
       copier.run();
       cp = copier.checkpoint();
@@ -230,7 +257,7 @@ public final class Migration {
     long writtenThisRun = copier.writtenThisRun();
     VerificationReport verification = null;
     if (b.verify != Verify.NONE) {
-      Verifier v = new Verifier(b.source, target, pipeline(profile), listRequest(), b.tolerance, retries,
+      Verifier v = new Verifier(source, target, pipeline(profile), listRequest(), b.tolerance, retries,
           b.parallelism, b.listener);
       boolean extrasAllowed = b.append && t.count > 0;
       verification = b.verify == Verify.FULL ? v.full(-1, extrasAllowed, cp.written())
@@ -240,7 +267,7 @@ public final class Migration {
     if (cpPath != null) {
       cp.write(cpPath);
     }
-    return new MigrationReport(plan, b.resume, writtenThisRun, before, cp.written(), cp.skipped(), retries.retries(),
+    return new MigrationReport(plan, resume, writtenThisRun, before, cp.written(), cp.skipped(), retries.retries(),
         copySeconds, (System.nanoTime() - start) / 1e9, verification, cpPath);
   }
 
@@ -252,28 +279,53 @@ public final class Migration {
    * @throws dev.quiver.CollectionNotFoundException when the target does not exist
    */
   public VerificationReport verify() {
-    VectorCollection target = b.targetStore.collection(b.targetName);
+    VectorCollection target = scoped(b.targetStore.collection(b.targetName));
     TargetProfile profile = new TargetProfile(b.targetStore.capabilities(), target.spec());
-    Verifier v = new Verifier(b.source, target, pipeline(profile), listRequest(), b.tolerance, retries,
+    Verifier v = new Verifier(source, target, pipeline(profile), listRequest(), b.tolerance, retries,
         b.parallelism, b.listener);
     return b.verify == Verify.SAMPLED ? v.sampled(b.sampleSize, -1, b.append) : v.full(-1, b.append);
   }
 
   private VectorCollection openOrCreate(Target t) {
     if (t.exists || retries.call("looking up the target", () -> b.targetStore.hasCollection(b.targetName))) {
-      return retries.call("opening the target", () -> b.targetStore.collection(b.targetName));
+      return scoped(retries.call("opening the target", () -> b.targetStore.collection(b.targetName)));
     }
     try {
       // a retried create that had taken effect reports "already exists": then open it
-      return retries.call("creating the target", () -> b.targetStore.createCollection(t.spec));
+      return scoped(retries.call("creating the target", () -> b.targetStore.createCollection(t.spec)));
     } catch (CollectionAlreadyExistsException e) {
-      return retries.call("opening the target", () -> b.targetStore.collection(b.targetName));
+      return scoped(retries.call("opening the target", () -> b.targetStore.collection(b.targetName)));
     }
+  }
+
+  /**
+   * @return whether this is a resume and the checkpoint says the copy was finished (a tenant done
+   *     before the interruption of a {@link Builder#runEachTenant()})
+   */
+  public boolean finishedBefore() {
+    if (!resume || checkpointPath == null) {
+      return false;
+    }
+    Checkpoint cp = Checkpoint.read(checkpointPath);
+    return cp != null && "DONE".equals(cp.state());
+  }
+
+  /** The target handle of this migration: the collection's, or its tenant's. */
+  private VectorCollection scoped(VectorCollection target) {
+    if (tenant == null) {
+      return target;
+    }
+    if (!target.spec().multiTenant()) {
+      throw new InvalidArgumentException("target collection '" + b.targetName + "' is not multi-tenant, so tenant '"
+          + tenant + "' cannot be copied into it; copy into a new collection (created multi-tenant) instead");
+    }
+    return target.tenant(tenant);
   }
 
   /** Builds a {@link Migration}. */
   public static final class Builder {
     private final VectorCollection source;
+    private String tenant;
     private VectorStore targetStore;
     private String targetName;
     private Filter filter;
@@ -491,12 +543,48 @@ public final class Migration {
       return this;
     }
 
+    /**
+     * Copies one tenant of a multi-tenant source into the same tenant of the target (created
+     * multi-tenant when missing). The checkpoint file gets the suffix {@code .<tenant>}.
+     *
+     * @param tenant the tenant
+     * @return this builder
+     */
+    public Builder tenant(String tenant) {
+      this.tenant = tenant;
+      return this;
+    }
+
     /** @return the migration */
     public Migration build() {
       if (targetStore == null) {
         throw new InvalidArgumentException("no target: call to(store, collection)");
       }
-      return new Migration(this);
+      return new Migration(this, tenant);
+    }
+
+    /**
+     * Copies every tenant of a multi-tenant source ({@link VectorCollection#tenants()}), one after
+     * the other, each as {@link #tenant(String)} would; with {@link #resume(boolean)}, tenants whose
+     * checkpoint says done are skipped and the others resume or start.
+     *
+     * @return one report per tenant copied, in tenant order
+     */
+    public List<MigrationReport> runEachTenant() {
+      if (targetStore == null) {
+        throw new InvalidArgumentException("no target: call to(store, collection)");
+      }
+      List<MigrationReport> reports = new ArrayList<>();
+      for (String t : source.tenants()) {
+        Migration m = new Migration(this, t);
+        if (m.finishedBefore()) {
+          listener.phase("tenant " + t + ": done before, skipped", 0, 0);
+          continue;
+        }
+        listener.phase("tenant " + t, -1, 0);
+        reports.add(m.run());
+      }
+      return reports;
     }
 
     /** @return {@link Migration#plan()} of the built migration */
