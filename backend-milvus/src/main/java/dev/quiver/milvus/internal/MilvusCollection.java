@@ -93,6 +93,36 @@ public final class MilvusCollection extends AbstractVectorCollection {
     return new MilvusCollection(this, tenant);
   }
 
+  /**
+   * A skip scan over the primary key: keys are {@code tenant/id} and sort by tenant first, so the
+   * smallest key at or after {@code tenant + "0"} ({@code '0'} follows the separator {@code '/'}) is the first
+   * key of the next tenant: one query of one row per tenant.
+   */
+  @Override
+  protected List<String> doTenants() {
+    List<String> out = new ArrayList<>();
+    Map<String, Object> params = new HashMap<>();
+    params.put("iterator", "True"); // the smallest keys, in key order (see doList)
+    String bound = null;
+    while (true) {
+      String expr = bound == null ? "" : layout.idField() + " >= " + MilvusExpressions.string(bound);
+      List<QueryResp.QueryResult> rows = data("list tenants", client -> client.query(QueryReq.builder()
+          .collectionName(milvusName).filter(expr).outputFields(List.of(layout.idField())).limit(1L)
+          .queryParams(params).consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults());
+      if (rows.isEmpty()) {
+        return out;
+      }
+      String pk = String.valueOf(rows.get(0).getEntity().get(layout.idField()));
+      int cut = pk.indexOf(Schema.TENANT_SEPARATOR);
+      if (cut <= 0) {
+        throw new BackendException("key '" + pk + "' of multi-tenant collection '" + name() + "' has no tenant", null);
+      }
+      String tenant = pk.substring(0, cut);
+      out.add(tenant);
+      bound = tenant + (char) (Schema.TENANT_SEPARATOR + 1);
+    }
+  }
+
   /** @return how this collection holds records */
   public Layout layout() {
     return layout;
