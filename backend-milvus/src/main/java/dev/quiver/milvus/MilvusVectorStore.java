@@ -13,7 +13,6 @@ import dev.quiver.UnavailableException;
 import dev.quiver.milvus.internal.Calls;
 import dev.quiver.milvus.internal.Connection;
 import dev.quiver.milvus.internal.Errors;
-import dev.quiver.milvus.internal.Indexes;
 import dev.quiver.milvus.internal.MilvusCollection;
 import dev.quiver.milvus.internal.Names;
 import dev.quiver.milvus.internal.Opened;
@@ -24,9 +23,6 @@ import dev.quiver.milvus.internal.SpecCodec;
 import dev.quiver.spi.AbstractVectorCollection;
 import dev.quiver.spi.AbstractVectorStore;
 import io.milvus.v2.client.MilvusClientV2;
-import io.milvus.v2.common.ConsistencyLevel;
-import io.milvus.v2.common.DataType;
-import io.milvus.v2.service.collection.request.AddFieldReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.DescribeCollectionReq;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
@@ -35,9 +31,9 @@ import io.milvus.v2.service.collection.response.DescribeCollectionResp;
 import io.milvus.v2.service.index.request.DescribeIndexReq;
 import io.milvus.v2.service.index.request.ListIndexesReq;
 import io.milvus.v2.service.index.response.DescribeIndexResp;
-import java.util.HashMap;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -237,7 +233,7 @@ public final class MilvusVectorStore extends AbstractVectorStore {
       }
       return new Opened(stored.get().spec(), milvusName, new QuiverLayout(stored.get()));
     }
-    Opened o = Opened.foreign(name, milvusName, resp, indexes(name, milvusName), vector);
+    Opened o = Opened.foreign(name, milvusName, resp, indexes(name, milvusName), vector, traits);
     if (forUse && vector.isEmpty() && o.vectorFields().size() > 1) {
       throw new InvalidArgumentException("Milvus collection '" + milvusName + "' has several vector fields "
           + o.vectorFields() + "; open it with collection(name, vector) naming the one to search and write");

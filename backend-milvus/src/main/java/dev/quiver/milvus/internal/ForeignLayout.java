@@ -46,9 +46,15 @@ public final class ForeignLayout extends Layout {
   private final Set<String> schemaFields = new HashSet<>();
   private final MilvusExpressions expressions;
 
-  /** @param schema the collection's mapping */
-  ForeignLayout(ForeignSchema schema) {
+  private final boolean lite;
+
+  /**
+   * @param schema the collection's mapping
+   * @param lite whether the server is Milvus Lite (whose upsert keeps the old row's dynamic keys)
+   */
+  ForeignLayout(ForeignSchema schema, boolean lite) {
     this.schema = schema;
+    this.lite = lite;
     this.spec = schema.spec();
     List<String> out = new ArrayList<>(List.of(schema.idField, schema.vectorField));
     out.addAll(schema.scalars.keySet());
@@ -118,6 +124,20 @@ public final class ForeignLayout extends Layout {
       throw new InvalidArgumentException("Milvus collection '" + schema.collection + "' was not created by Quiver and"
           + " cannot be written through it: " + why);
     });
+  }
+
+  @Override
+  public boolean upsertKeepsOldKeys() {
+    return lite && schema.undeclaredTarget().map("$meta"::equals).orElse(false);
+  }
+
+  @Override
+  public void clearStale(JsonObject row, Record old) {
+    for (String key : old.metadata().asMap().keySet()) {
+      if (!row.has(key) && !schemaFields.contains(key)) {
+        row.add(key, JsonNull.INSTANCE); // read back as missing
+      }
+    }
   }
 
   // ------------------------------------------------------------------ ids

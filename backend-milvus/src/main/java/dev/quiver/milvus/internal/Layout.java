@@ -89,6 +89,22 @@ public abstract class Layout {
   public void checkWritable() {}
 
   /**
+   * @return whether an upsert keeps keys of the old row that the new row lacks (Milvus Lite merges an
+   *     upsert onto the old row, which keeps old dynamic-field keys), so {@link #clearStale} must be called
+   */
+  public boolean upsertKeepsOldKeys() {
+    return false;
+  }
+
+  /**
+   * Sets the keys of {@code old} that the new row lacks to null, so the upsert replaces the record.
+   *
+   * @param row the new row
+   * @param old the record it replaces
+   */
+  public void clearStale(JsonObject row, Record old) {}
+
+  /**
    * ANDs the tenant's condition (if any) with {@code expr}.
    *
    * @param expr an expression, or empty for "every row"

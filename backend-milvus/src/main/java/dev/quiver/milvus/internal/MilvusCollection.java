@@ -137,9 +137,20 @@ public final class MilvusCollection extends AbstractVectorCollection {
     List<JsonObject> rows = new ArrayList<>(records.size());
     List<Long> sizes = new ArrayList<>(records.size());
     for (Record r : records) {
-      JsonObject row = layout.row(r, tenant());
-      rows.add(row);
-      sizes.add(estimate(r, row));
+      rows.add(layout.row(r, tenant()));
+    }
+    if (layout.upsertKeepsOldKeys()) {
+      Map<String, Record> old = new HashMap<>();
+      doGet(records.stream().map(Record::id).toList()).forEach(r -> old.put(r.id(), r));
+      for (int i = 0; i < records.size(); i++) {
+        Record before = old.get(records.get(i).id());
+        if (before != null) {
+          layout.clearStale(rows.get(i), before);
+        }
+      }
+    }
+    for (int i = 0; i < records.size(); i++) {
+      sizes.add(estimate(records.get(i), rows.get(i)));
     }
     for (int[] range : batches(sizes, MAX_BATCH_ROWS, MAX_BATCH_BYTES)) {
       List<JsonObject> batch = new ArrayList<>(rows.subList(range[0], range[1]));

@@ -25,11 +25,12 @@ public record Opened(CollectionSpec spec, String milvusName, Layout layout) {
    * @param resp its description
    * @param indexes the index descriptions of its fields, by field
    * @param vector the vector field named by {@code collection(name, vector)}, if any
+   * @param traits the server's traits
    * @return the opened collection
    */
   public static Opened foreign(String name, String milvusName, DescribeCollectionResp resp,
-      Map<String, DescribeIndexResp.IndexDesc> indexes, Optional<String> vector) {
-    ForeignLayout layout = new ForeignLayout(new ForeignSchema(name, resp, indexes, vector));
+      Map<String, DescribeIndexResp.IndexDesc> indexes, Optional<String> vector, ServerTraits traits) {
+    ForeignLayout layout = new ForeignLayout(new ForeignSchema(name, resp, indexes, vector), traits.lite());
     return new Opened(layout.spec(), milvusName, layout);
   }
 
