@@ -3,7 +3,7 @@
 # loads the same records into both layouts on Milvus Lite and on real Milvus 2.3.5 and prints one table of
 # QPS and recall@10 per server at 10 %, 1 % and 0.1 % selectivity. Not part of the test suite.
 #
-#   scripts/bench-milvus-fields.sh [RECORDS] [DIMENSION] [QUERIES]      # defaults: 100000 64 100
+#   scripts/bench-milvus-fields.sh [RECORDS] [DIMENSION] [QUERIES]      # defaults: 100000 64 20
 #
 # Starts Milvus Lite and the real Milvus server unless QUIVER_MILVUS_URI / QUIVER_MILVUS_SERVER_URI are
 # set, and stops what it started. The real server runs with scripts/milvus-server.sh's test settings
@@ -11,7 +11,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-records="${1:-100000}" dimension="${2:-64}" queries="${3:-100}"
+records="${1:-100000}" dimension="${2:-64}" queries="${3:-20}"
 
 started=()
 cleanup() { for s in "${started[@]}"; do "$s" stop >/dev/null 2>&1 || true; done; }

@@ -94,11 +94,6 @@ public final class ForeignLayout extends Layout {
     return List.copyOf(schema.vectorFields);
   }
 
-  /** @return whether search hints (ef, nprobe) apply: the native index is one Quiver knows */
-  public boolean hintsApply() {
-    return schema.quiverIndex();
-  }
-
   private String never() {
     return schema.intId ? "(" + schema.idField + " < 0 and " + schema.idField + " > 0)" : schema.idField + " < \"\"";
   }

@@ -208,11 +208,6 @@ public final class ForeignSchema {
     return IndexSpec.flat();
   }
 
-  /** @return whether the index maps to a Quiver index spec (else search hints are not sent) */
-  boolean quiverIndex() {
-    return !(index instanceof IndexSpec.Flat) || nativeIndex.startsWith("FLAT");
-  }
-
   /** @return where keys without a field of their own are written, or empty when writes cannot place them */
   Optional<String> undeclaredTarget() {
     if (jsonFields.contains("metadata")) {
