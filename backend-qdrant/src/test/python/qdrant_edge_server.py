@@ -712,6 +712,8 @@ class CollectionsService(col_grpc.CollectionsServicer):
                 setattr(cfg.wal_config, k, v)
             for k, v in create.metadata.items():
                 cfg.metadata[k].CopyFrom(v)
+            for field, idx in info.payload_schema.items():
+                schema_info(out.payload_schema[field], idx)
             return col.GetCollectionInfoResponse(result=out, time=elapsed(start))
 
 
@@ -724,6 +726,83 @@ def update_result(c, wait, start):
         optimize(c)
     return pts.PointsOperationResponse(result=pts.UpdateResult(operation_id=c.next_op(), status=status),
                                        time=elapsed(start))
+
+
+# Payload indexes: gRPC FieldType / PayloadIndexParams <-> the engine's schema (lib/api conversions.rs).
+FIELD_TYPES = {
+    pts.FieldType.FieldTypeKeyword: qe.PayloadSchemaType.Keyword,
+    pts.FieldType.FieldTypeInteger: qe.PayloadSchemaType.Integer,
+    pts.FieldType.FieldTypeFloat: qe.PayloadSchemaType.Float,
+    pts.FieldType.FieldTypeGeo: qe.PayloadSchemaType.Geo,
+    pts.FieldType.FieldTypeText: qe.PayloadSchemaType.Text,
+    pts.FieldType.FieldTypeBool: qe.PayloadSchemaType.Bool,
+    pts.FieldType.FieldTypeDatetime: qe.PayloadSchemaType.Datetime,
+    pts.FieldType.FieldTypeUuid: qe.PayloadSchemaType.Uuid,
+}
+SCHEMA_TYPES = {
+    "Keyword": col.PayloadSchemaType.Keyword, "Integer": col.PayloadSchemaType.Integer,
+    "Float": col.PayloadSchemaType.Float, "Geo": col.PayloadSchemaType.Geo, "Text": col.PayloadSchemaType.Text,
+    "Bool": col.PayloadSchemaType.Bool, "Datetime": col.PayloadSchemaType.Datetime,
+    "Uuid": col.PayloadSchemaType.Uuid,
+}
+
+
+def index_schema(req):
+    """The engine schema of a CreateFieldIndexCollection: typed params where given (only the options the
+    Quiver adapter and common clients send: keyword is_tenant/on_disk, integer lookup/range/is_principal,
+    float is_principal/on_disk), else the bare type."""
+    if not req.HasField("field_type"):
+        raise bad_input("field_type is required to create a payload index")  # Qdrant infers it; the shim does not
+    kind = FIELD_TYPES.get(req.field_type)
+    if kind is None:
+        raise bad_input("unknown field type %d" % req.field_type)
+    if not req.HasField("field_index_params"):
+        return kind
+    p = req.field_index_params
+    which = p.WhichOneof("index_params")
+    if which == "keyword_index_params" and req.field_type == pts.FieldType.FieldTypeKeyword:
+        k = p.keyword_index_params
+        return qe.KeywordIndexParams(is_tenant=opt(k, "is_tenant"), on_disk=opt(k, "on_disk"))
+    if which == "integer_index_params" and req.field_type == pts.FieldType.FieldTypeInteger:
+        k = p.integer_index_params
+        return qe.IntegerIndexParams(lookup=opt(k, "lookup"), range=opt(k, "range"),
+                                     is_principal=opt(k, "is_principal"), on_disk=opt(k, "on_disk"))
+    if which == "float_index_params" and req.field_type == pts.FieldType.FieldTypeFloat:
+        k = p.float_index_params
+        return qe.FloatIndexParams(is_principal=opt(k, "is_principal"), on_disk=opt(k, "on_disk"))
+    if which == "bool_index_params" and req.field_type == pts.FieldType.FieldTypeBool:
+        return kind
+    if which is None:
+        return kind
+    if which.split("_")[0] != pts.FieldType.Name(req.field_type)[len("FieldType"):].lower():
+        raise bad_input("index params %s do not match field type %s" % (which, pts.FieldType.Name(req.field_type)))
+    raise unimplemented("payload index params %s" % which)
+
+
+def schema_info(out, idx):
+    """PayloadSchemaInfo of one engine index (data type, the params the shim can express, point count)."""
+    out.data_type = SCHEMA_TYPES.get(str(idx.data_type).rsplit(".", 1)[-1], col.PayloadSchemaType.UnknownType)
+    out.points = idx.points
+    params = idx.params
+    if isinstance(params, qe.KeywordIndexParams):
+        k = out.params.keyword_index_params
+        k.SetInParent()
+        if params.is_tenant is not None:
+            k.is_tenant = params.is_tenant
+        if params.on_disk is not None:
+            k.on_disk = params.on_disk
+    elif isinstance(params, qe.IntegerIndexParams):
+        k = out.params.integer_index_params
+        k.SetInParent()
+        for f in ("lookup", "range", "is_principal", "on_disk"):
+            if getattr(params, f) is not None:
+                setattr(k, f, getattr(params, f))
+    elif isinstance(params, qe.FloatIndexParams):
+        k = out.params.float_index_params
+        k.SetInParent()
+        for f in ("is_principal", "on_disk"):
+            if getattr(params, f) is not None:
+                setattr(k, f, getattr(params, f))
 
 
 def selector_ids(sel):
@@ -814,6 +893,28 @@ class PointsService(pts_grpc.PointsServicer):
                 raise bad_input("points selector is empty")
             return update_result(c, req.wait, start)
 
+    @rpc
+    def CreateFieldIndex(self, req, start):
+        schema = index_schema(req)
+        with Locked(self.reg, req.collection_name) as c:
+            c.shard.update(qe.UpdateOperation.create_field_index(req.field_name, schema))
+            return update_result(c, req.wait, start)
+
+    @rpc
+    def DeleteFieldIndex(self, req, start):
+        with Locked(self.reg, req.collection_name) as c:
+            c.shard.update(qe.UpdateOperation.delete_field_index(req.field_name))
+            return update_result(c, req.wait, start)
+
+    @rpc
+    def UpdateVectors(self, req, start):
+        if req.HasField("update_filter"):
+            raise unimplemented("UpdateVectors with update_filter")
+        with Locked(self.reg, req.collection_name) as c:
+            points = [qe.PointVectors(point_id_to_py(p.id), vectors_to_edge(p.vectors, c)) for p in req.points]
+            c.shard.update(qe.UpdateOperation.update_vectors(points))
+            return update_result(c, req.wait, start)
+
     # ---------------------------------------------------------------- reads
 
     @rpc
@@ -862,6 +963,27 @@ class PointsService(pts_grpc.PointsServicer):
                 fill_point(out.result.add(), r, c)
             if nxt is not None:
                 out.next_page_offset.CopyFrom(py_to_point_id(nxt))
+            return out
+
+    @rpc
+    def Facet(self, req, start):
+        if req.HasField("limit") and req.limit < 1:
+            raise validation("limit", "value %d invalid, must be 1 or larger" % req.limit)
+        with Locked(self.reg, req.collection_name) as c:
+            res = c.shard.facet(qe.FacetRequest(req.key, limit=req.limit if req.HasField("limit") else 10,
+                                                exact=req.exact if req.HasField("exact") else False,
+                                                filter=opt_filter(req)))
+            out = pts.FacetResponse(time=elapsed(start))
+            for h in res.hits:
+                hit = out.hits.add()
+                hit.count = h.count
+                v = h.value
+                if isinstance(v, bool):
+                    hit.value.bool_value = v
+                elif isinstance(v, int):
+                    hit.value.integer_value = v
+                else:
+                    hit.value.string_value = str(v)
             return out
 
     def _scored(self, c, hits, out, start):

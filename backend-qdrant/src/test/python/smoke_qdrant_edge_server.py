@@ -197,6 +197,26 @@ def main(addr):
         filter=cmn.Filter(must=[cmn.Condition(has_id=cmn.HasIdCondition(has_id=[cmn.PointId(num=3)]))]))))
     check("delete by filter", p.Count(pts.CountPoints(collection_name=name)).result.count == 3)
 
+    # payload indexes, payload_schema and facet (the engine's own create_field_index / facet)
+    p.CreateFieldIndex(pts.CreateFieldIndexCollection(
+        collection_name=name, wait=True, field_name="t", field_type=pts.FieldType.FieldTypeKeyword,
+        field_index_params=col.PayloadIndexParams(keyword_index_params=col.KeywordIndexParams(is_tenant=True))))
+    p.CreateFieldIndex(pts.CreateFieldIndexCollection(collection_name=name, wait=True, field_name="a",
+                                                      field_type=pts.FieldType.FieldTypeInteger))
+    schema = c.Get(col.GetCollectionInfoRequest(collection_name=name)).result.payload_schema
+    check("payload_schema lists the indexes", schema["t"].data_type == col.PayloadSchemaType.Keyword
+          and schema["t"].params.keyword_index_params.is_tenant and schema["a"].data_type == col.PayloadSchemaType.Integer,
+          schema)
+    for i, t in ((10, "x"), (11, "x"), (12, "y")):
+        up = pts.UpsertPoints(collection_name=name, wait=True, points=[point(i, [1.0, 0.0], {"t": t})])
+        p.Upsert(up)
+    hits = p.Facet(pts.FacetCounts(collection_name=name, key="t", exact=True, limit=10)).hits
+    check("facet counts the tenant values", {(h.value.string_value, h.count) for h in hits} == {("x", 2), ("y", 1)}, hits)
+    p.DeleteFieldIndex(pts.DeleteFieldIndexCollection(collection_name=name, wait=True, field_name="a"))
+    check("delete index", "a" not in c.Get(col.GetCollectionInfoRequest(collection_name=name)).result.payload_schema)
+    p.Delete(pts.DeletePoints(collection_name=name, wait=True, points=pts.PointsSelector(
+        points=pts.PointsIdsList(ids=[cmn.PointId(num=i) for i in (10, 11, 12)]))))
+
     check("drop", c.Delete(col.DeleteCollection(collection_name=name)).result)
     check("drop again: result false, no error", not c.Delete(col.DeleteCollection(collection_name=name)).result)
     expect_error("upsert into dropped collection", lambda: p.Upsert(pts.UpsertPoints(

@@ -5,15 +5,16 @@ import dev.quiver.CollectionNotFoundException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.DeadlineExceededException;
 import dev.quiver.Feature;
-import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.Metric;
 import dev.quiver.Secret;
 import dev.quiver.pinecone.internal.ControlPlane;
 import dev.quiver.pinecone.internal.DataPlane;
+import dev.quiver.pinecone.internal.Layout;
 import dev.quiver.pinecone.internal.Names;
 import dev.quiver.pinecone.internal.PineconeCollection;
 import dev.quiver.pinecone.internal.PineconeHttp;
+import dev.quiver.pinecone.internal.SpecTags;
 import dev.quiver.spi.AbstractVectorCollection;
 import dev.quiver.spi.AbstractVectorStore;
 import dev.quiver.spi.RemotePolicy;
@@ -24,14 +25,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import okhttp3.HttpUrl;
 
 /**
  * A Pinecone project seen as a Quiver store: each collection is one serverless Pinecone index (named
  * after it, see {@link #capabilities()} and docs/backends/pinecone.md for every mapping), using the
- * index's default namespace. Talks to Pinecone's REST API, pinned to version {@value #API_VERSION}.
+ * index's default namespace; a multi-tenant collection keeps each tenant in its own namespace. Indexes
+ * made outside Quiver open too, in their own layout, in the default namespace or the one given by
+ * {@link Builder#namespace(String)}. Talks to Pinecone's REST API, pinned to version {@value #API_VERSION}.
  *
  * <pre>{@code
  * try (VectorStore store = PineconeVectorStore.builder()
@@ -51,10 +52,6 @@ public final class PineconeVectorStore extends AbstractVectorStore {
   public static final String API_VERSION = PineconeHttp.API_VERSION;
   /** The backend's name in capabilities and errors. */
   public static final String BACKEND = "pinecone";
-  /** The index tag where the collection's index spec is kept. */
-  static final String INDEX_TAG = "quiver_index";
-  /** What an index made outside Quiver (no tag) describes as. */
-  static final IndexSpec DEFAULT_INDEX = IndexSpec.hnsw(16, 200);
   /** Pinecone's largest dense dimension. */
   public static final int MAX_DIMENSION = 20_000;
 
@@ -70,6 +67,11 @@ public final class PineconeVectorStore extends AbstractVectorStore {
           + " filter; exact and stable, cost grows with the records skipped")
       .emulates(Feature.UPDATE_METADATA, "fetches the record and upserts it with the new metadata, because Pinecone's"
           + " update merges metadata and cannot remove keys; not atomic against a concurrent writer of the same id")
+      .emulates(Feature.DECLARED_FIELDS, "Pinecone has no typed columns: Quiver checks the declared types and stores"
+          + " declared fields as plain Pinecone metadata (numbers without Quiver's type tag), and keeps the declaration"
+          + " in the index's tags. Serverless indexes index every metadata field, so every declared field is indexed"
+          + " (indexed=false cannot turn that off without making the field unfilterable)")
+      .supportsNatively(Feature.TENANTS, Feature.FOREIGN_COLLECTIONS)
       .lacks(Feature.INDEX_FLAT, "Pinecone serverless always searches its own approximate index; exact search is not"
           + " offered")
       .lacks(Feature.INDEX_IVF_FLAT, "Pinecone serverless chooses its own index; IVF cannot be requested")
@@ -93,6 +95,7 @@ public final class PineconeVectorStore extends AbstractVectorStore {
   private final Duration pollFirst;
   private final Duration pollMax;
   private final PineconeCollection.Context context;
+  private final String namespace;
   private final String label;
 
   private PineconeVectorStore(Builder b) {
@@ -110,6 +113,7 @@ public final class PineconeVectorStore extends AbstractVectorStore {
     this.pollMax = b.pollMax;
     this.context = new PineconeCollection.Context(b.freshnessTimeout,
         min(b.pollFirst, PineconeCollection.FRESHNESS_POLL_FIRST), min(b.pollMax, PineconeCollection.FRESHNESS_POLL_MAX));
+    this.namespace = b.namespace;
     this.label = "pinecone:" + cp;
   }
 
@@ -157,7 +161,7 @@ public final class PineconeVectorStore extends AbstractVectorStore {
   protected AbstractVectorCollection doCreateCollection(CollectionSpec spec) {
     String index = Names.indexName(spec.name());
     Map<String, String> tags = new LinkedHashMap<>(Names.tags(spec.name()));
-    tags.put(INDEX_TAG, indexTag(spec.index()));
+    tags.putAll(SpecTags.encode(spec));
     ControlPlane.IndexModel created = control.create(spec.name(), index, spec.dimension(), metricName(spec.metric()),
         cloud, region, tags);
     ControlPlane.IndexModel ready = awaitReady(spec.name(), created);
@@ -190,14 +194,25 @@ public final class PineconeVectorStore extends AbstractVectorStore {
 
   private AbstractVectorCollection open(CollectionSpec spec, ControlPlane.IndexModel model) {
     HttpUrl base = indexHostOverride != null ? indexHostOverride : hostUrl(model.host());
-    return new PineconeCollection(this, context, spec, new DataPlane(http, base, spec.name()));
+    boolean foreign = !SpecTags.isQuiver(model.tags());
+    // Quiver's own collections use the default namespace (tenants: their own); a foreign index the store's
+    return new PineconeCollection(this, context, spec, new DataPlane(http, base, spec.name(), foreign ? namespace : null),
+        foreign ? Layout.foreign() : Layout.quiver(spec));
   }
 
-  /** Describes the index of a collection; an index that holds another collection (by its tags) is not it. */
+  /**
+   * Finds the index of a collection: the index its name maps to ({@link Names}), unless that index holds
+   * another collection (by its tags); failing that, an index made outside Quiver whose own name is the
+   * collection name but is one Quiver would escape (it contains "--").
+   */
   private Optional<ControlPlane.IndexModel> describe(String name) {
     String index = Names.indexName(name);
-    return control.describe(name, index)
-        .filter(m -> Names.collectionName(m.name(), m.tags()).filter(name::equals).isPresent());
+    Optional<ControlPlane.IndexModel> m = control.describe(name, index)
+        .filter(x -> Names.collectionName(x.name(), x.tags()).filter(name::equals).isPresent());
+    if (m.isPresent() || index.equals(name) || !Names.isIndexName(name)) {
+      return m;
+    }
+    return control.describe(name, name).filter(x -> !SpecTags.isQuiver(x.tags()));
   }
 
   @Override
@@ -216,12 +231,16 @@ public final class PineconeVectorStore extends AbstractVectorStore {
   protected List<String> doListCollections() {
     List<String> out = new ArrayList<>();
     for (ControlPlane.IndexModel m : control.list()) {
-      if (!m.state().equals("Terminating")) {
+      if (m.state().equals("Terminating")) {
+        continue;
+      }
+      if (SpecTags.isQuiver(m.tags())) {
         Names.collectionName(m.name(), m.tags()).ifPresent(out::add);
+      } else if (Character.isLetter(m.name().charAt(0))) {
+        out.add(m.name()); // made outside Quiver: its own name (index names are valid collection names once they start with a letter)
       }
     }
-    out.sort(null);
-    return out;
+    return new ArrayList<>(new java.util.TreeSet<>(out));
   }
 
   @Override
@@ -231,10 +250,11 @@ public final class PineconeVectorStore extends AbstractVectorStore {
 
   @Override
   protected boolean doDropCollection(String name) {
-    String index = Names.indexName(name);
-    if (describe(name).isEmpty()) {
+    Optional<ControlPlane.IndexModel> model = describe(name);
+    if (model.isEmpty()) {
       return false;
     }
+    String index = model.get().name();
     boolean existed = control.delete(name, index);
     // Wait (bounded) until Pinecone has let go of the name, so a create right after does not collide.
     long deadline = System.nanoTime() + readyTimeout.toNanos();
@@ -251,13 +271,32 @@ public final class PineconeVectorStore extends AbstractVectorStore {
     return existed;
   }
 
-  private static CollectionSpec toSpec(String name, ControlPlane.IndexModel m) {
+  private CollectionSpec toSpec(String name, ControlPlane.IndexModel m) {
     if (!m.vectorType().equals("dense") || m.dimension() < 1) {
       throw new InvalidArgumentException("Pinecone index '" + m.name() + "' is a " + m.vectorType()
-          + " index; Quiver collections are dense");
+          + " index (sparse vectors only); Quiver collections are dense, so it cannot be opened");
     }
-    return CollectionSpec.builder(name).dimension(m.dimension()).metric(metric(m.metric()))
-        .index(parseIndexTag(m.tags().get(INDEX_TAG))).build();
+    CollectionSpec.Builder b = CollectionSpec.builder(name).dimension(m.dimension()).metric(metric(m.metric()));
+    if (SpecTags.isQuiver(m.tags())) {
+      return SpecTags.decode(b, m.tags()).build();
+    }
+    return b.index(SpecTags.DEFAULT_INDEX).layout(foreignLayout(m)).build();
+  }
+
+  /** How an index made outside Quiver maps, in words, for {@link CollectionSpec#layout()}. */
+  private Map<String, String> foreignLayout(ControlPlane.IndexModel m) {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("index", "Pinecone index '" + m.name() + "' made outside Quiver (no quiver_index tag); Quiver adds no"
+        + " reserved keys to it");
+    out.put("namespace", namespace == null ? "the default namespace (store option namespace=... opens another)"
+        : "namespace '" + namespace + "' (store option namespace)");
+    out.put("id", "the record id as it is (writes: 1 to 512 printable ASCII characters without spaces)");
+    out.put("vector", "the dense values (dimension " + m.dimension() + ", metric " + m.metric() + ")");
+    out.put("metadata", "Pinecone metadata key by key: strings, booleans and lists of strings as they are; numbers"
+        + " (float64) read as Double. A record with a key Quiver cannot name (see Metadata.checkKey) or with sparse"
+        + " values is refused by name, never read without them");
+    out.put("readOnly", "nothing");
+    return out;
   }
 
   static String metricName(Metric m) {
@@ -277,25 +316,6 @@ public final class PineconeVectorStore extends AbstractVectorStore {
     };
   }
 
-  private static final Pattern HNSW_TAG = Pattern.compile("hnsw-(\\d{1,3})-(\\d{1,9})");
-
-  static String indexTag(IndexSpec index) {
-    IndexSpec.Hnsw h = (IndexSpec.Hnsw) index; // the only kind createCollection lets through
-    return "hnsw-" + h.m() + "-" + h.efConstruction();
-  }
-
-  static IndexSpec parseIndexTag(String tag) {
-    Matcher m = tag == null ? null : HNSW_TAG.matcher(tag);
-    if (m == null || !m.matches()) {
-      return DEFAULT_INDEX;
-    }
-    try {
-      return IndexSpec.hnsw(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)));
-    } catch (InvalidArgumentException e) {
-      return DEFAULT_INDEX;
-    }
-  }
-
   @Override
   public Capabilities capabilities() {
     return CAPABILITIES;
@@ -313,7 +333,8 @@ public final class PineconeVectorStore extends AbstractVectorStore {
 
   @Override
   public String toString() {
-    return "PineconeVectorStore[" + label + ", " + cloud + "/" + region + ", apiKey=***]";
+    return "PineconeVectorStore[" + label + ", " + cloud + "/" + region
+        + (namespace == null ? "" : ", namespace " + namespace) + ", apiKey=***]";
   }
 
   /** Builds a {@link PineconeVectorStore}. */
@@ -331,8 +352,28 @@ public final class PineconeVectorStore extends AbstractVectorStore {
     private Duration pollMax = Duration.ofSeconds(2);
     private Duration freshnessTimeout = Duration.ofSeconds(30);
     private RemotePolicy policy = RemotePolicy.DEFAULT;
+    private String namespace;
 
     private Builder() {}
+
+    /**
+     * The namespace in which indexes made outside Quiver are read and written (default: the default
+     * namespace). LangChain4j, for example, writes to namespace {@code default}. Collections Quiver
+     * created are not affected: they use the default namespace, and multi-tenant ones their tenants'.
+     *
+     * @param namespace 1 to 512 ASCII characters without control characters; {@code __default__} is the default
+     *     namespace
+     * @return this builder
+     */
+    public Builder namespace(String namespace) {
+      notNull(namespace, "namespace");
+      if (namespace.isEmpty() || namespace.length() > 512 || !namespace.chars().allMatch(c -> c >= 0x20 && c < 0x7f)) {
+        throw new InvalidArgumentException("namespace must be 1 to 512 printable ASCII characters, got "
+            + (namespace.length() > 512 ? namespace.length() + " characters" : "'" + namespace + "'"));
+      }
+      this.namespace = namespace.equals(DataPlane.DEFAULT_NAMESPACE) ? null : namespace;
+      return this;
+    }
 
     /**
      * @param apiKey the Pinecone API key (required); only ever sent in the {@code Api-Key} header

@@ -28,12 +28,13 @@ import java.util.function.Function;
  * {@code PINECONE_API_KEY}), {@code cloud}, {@code region}, {@code tls} ({@code true}/{@code false}),
  * {@code indexHost}, {@code timeoutSeconds} (the deadline of one call, retries included: the call budget of
  * the shared {@link RemotePolicy}, and the longest a single attempt may take), {@code maxAttempts} (of
- * idempotent calls, 1..10), {@code freshnessTimeoutSeconds}. Unknown options are an error.
+ * idempotent calls, 1..10), {@code freshnessTimeoutSeconds}, {@code namespace} (where indexes made outside Quiver
+ * are read and written; see {@link PineconeVectorStore.Builder#namespace(String)}). Unknown options are an error.
  */
 public final class PineconeVectorStoreProvider implements VectorStoreProvider {
 
   private static final Set<String> OPTIONS = Set.of("apiKey", "cloud", "region", "tls", "indexHost",
-      "timeoutSeconds", "maxAttempts", "freshnessTimeoutSeconds");
+      "timeoutSeconds", "maxAttempts", "freshnessTimeoutSeconds", "namespace");
 
   private final Function<String, String> env;
 
@@ -112,6 +113,7 @@ public final class PineconeVectorStoreProvider implements VectorStoreProvider {
     uri.option("cloud").ifPresent(b::cloud);
     uri.option("region").ifPresent(b::region);
     uri.option("indexHost").ifPresent(b::indexHost);
+    uri.option("namespace").ifPresent(b::namespace);
     RemotePolicy policy = RemotePolicy.DEFAULT;
     if (uri.option("timeoutSeconds").isPresent()) {
       Duration deadline = Duration.ofSeconds(number(uri.option("timeoutSeconds").get(), "timeoutSeconds"));

@@ -182,7 +182,7 @@ class EmulatorRulesTest {
       "{'topK':1,'vector':[1,1,1]}",
       "{'topK':1,'vector':[1,1],'includeValues':'yes'}",
       "{'topK':1,'vector':[1,1],'top_k':1}",
-      "{'topK':1,'vector':[1,1],'namespace':'other'}",
+      "{'topK':1,'vector':[1,1],'namespace':'n\\u00fc'}",
       "{'topK':1,'vector':[1,1],'filter':{'s':{'$regex':'v'}}}",
       "{'topK':1,'vector':[1,1],'filter':{'s':{'$eq':['a','b']}}}",
       "{'topK':1,'vector':[1,1],'filter':{'s':['a','b']}}",
@@ -298,6 +298,64 @@ class EmulatorRulesTest {
         listNe.stream().sorted().toList(), "$ne on a list: no element equals");
     List<String> listEq = ids(post("/data/idx/query", "{'topK':10,'vector':[1,1],'filter':{'tags':'y'}}"));
     assertEquals(List.of("a"), listEq);
+  }
+
+  @Test
+  void namespacesSeparateIdsAndEveryOperationStaysInItsNamespace() throws IOException {
+    assertEquals(200, post("/data/idx/vectors/upsert", "{'namespace':'t1','vectors':[{'id':'a','values':[0,1],"
+        + "'metadata':{'s':'t1'}},{'id':'z','values':[1,1],'metadata':{'s':'t1'}}]}").status());
+    assertEquals(200, post("/data/idx/vectors/upsert", "{'namespace':'t2','vectors':[{'id':'a','values':[1,1],"
+        + "'metadata':{'s':'t2'}}]}").status());
+    // the same id is three records: default, t1, t2
+    assertEquals("v", get("/data/idx/vectors/fetch?ids=a").json().at("/vectors/a/metadata/s").asText());
+    assertEquals("t1", get("/data/idx/vectors/fetch?ids=a&namespace=t1").json().at("/vectors/a/metadata/s").asText());
+    assertEquals("t2", get("/data/idx/vectors/fetch?ids=a&namespace=t2").json().at("/vectors/a/metadata/s").asText());
+    assertEquals("t1", get("/data/idx/vectors/fetch?ids=a&namespace=t1").json().get("namespace").asText());
+    assertEquals(List.of("a", "z"), listIds("t1"));
+    assertEquals(List.of("a", "b"), listIds("__default__"));
+    assertEquals(List.of("a", "z"), ids(post("/data/idx/query", "{'namespace':'t1','topK':5,'vector':[1,1]}"))
+        .stream().sorted().toList());
+    JsonNode stats = post("/data/idx/describe_index_stats", "{}").json();
+    assertEquals(2, stats.at("/namespaces/__default__/vectorCount").asInt());
+    assertEquals(2, stats.at("/namespaces/t1/vectorCount").asInt());
+    assertEquals(1, stats.at("/namespaces/t2/vectorCount").asInt());
+    assertEquals(5, stats.get("totalVectorCount").asInt());
+    // delete by ids, by filter and deleteAll touch one namespace only
+    post("/data/idx/vectors/delete", "{'namespace':'t1','ids':['a']}");
+    assertEquals(2, emu.committedCount("idx", "t2") + emu.committedCount("idx", "t1"));
+    assertEquals(2, emu.committedCount("idx"));
+    post("/data/idx/vectors/delete", "{'namespace':'t2','filter':{'s':{'$exists':true}}}");
+    assertEquals(0, emu.committedCount("idx", "t2"));
+    assertEquals(1, emu.committedCount("idx", "t1"));
+    assertEquals(2, emu.committedCount("idx"), "a filter in t2 leaves the default namespace alone");
+    post("/data/idx/vectors/delete", "{'namespace':'t1','deleteAll':true}");
+    assertEquals(0, emu.committedCount("idx", "t1"));
+    assertEquals(2, emu.committedCount("idx"));
+    // a namespace nobody wrote to
+    assertDataError(post("/data/idx/query", "{'namespace':'never','topK':1,'vector':[1,1]}"), 404, 5);
+    assertDataError(post("/data/idx/vectors/delete", "{'namespace':'never','deleteAll':true}"), 404, 5);
+    assertEquals(0, get("/data/idx/vectors/list?namespace=never").json().get("vectors").size());
+  }
+
+  private List<String> listIds(String namespace) throws IOException {
+    List<String> out = new java.util.ArrayList<>();
+    get("/data/idx/vectors/list?namespace=" + namespace).json().get("vectors").forEach(v -> out.add(v.get("id").asText()));
+    return out;
+  }
+
+  @Test
+  void deletionProtectionRefusesDeleteUntilConfiguredOff() throws IOException {
+    assertEquals(201, post("/indexes", "{'name':'kept','dimension':2,'deletion_protection':'enabled',"
+        + "'spec':{'serverless':{'cloud':'aws','region':'us-east-1'}}}").status());
+    Reply refused = send("DELETE", "/indexes/kept", null, PineconeEmulator.API_KEY, "2025-10");
+    assertEquals(403, refused.status(), refused.body());
+    assertEquals("FORBIDDEN", refused.json().at("/error/code").asText());
+    Reply patched = send("PATCH", "/indexes/kept", "{'deletion_protection':'disabled','tags':{'team':'x'}}",
+        PineconeEmulator.API_KEY, "2025-10");
+    assertEquals(200, patched.status(), patched.body());
+    assertEquals("x", patched.json().at("/tags/team").asText());
+    assertEquals(422, send("PATCH", "/indexes/kept", "{'dimension':3}", PineconeEmulator.API_KEY, "2025-10").status());
+    assertEquals(202, send("DELETE", "/indexes/kept", null, PineconeEmulator.API_KEY, "2025-10").status());
   }
 
   private static List<String> ids(Reply r) {

@@ -9,11 +9,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
+import dev.quiver.FieldType;
 import dev.quiver.Filter;
 import dev.quiver.IndexSpec;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
 import dev.quiver.Metadata;
+import dev.quiver.MetadataField;
 import dev.quiver.Metric;
 import dev.quiver.Record;
 import dev.quiver.SearchRequest;
@@ -23,6 +25,7 @@ import dev.quiver.pinecone.emulator.EmulatorFilter;
 import dev.quiver.pinecone.emulator.PineconeEmulator;
 import dev.quiver.pinecone.internal.FilterTranslator;
 import dev.quiver.pinecone.internal.Ids;
+import dev.quiver.pinecone.internal.Layout;
 import dev.quiver.pinecone.internal.Names;
 import java.util.List;
 import java.util.Map;
@@ -228,7 +231,27 @@ class WireFormatTest {
       "not (a == 1 or exists(b)) | {'$and':[{'$or':[{'a':{'$ne':1}},{'a':{'$exists':false}}]},{'b':{'$exists':false}}]}",
   })
   void filterTable(String quiver, String pinecone) {
-    assertEquals(json(pinecone), json(FilterTranslator.translate(Filter.parse(quiver)).toString()), quiver);
+    assertEquals(json(pinecone), json(FilterTranslator.translate(Filter.parse(quiver), PLAIN).toString()), quiver);
+  }
+
+  /** A Quiver collection without declared fields. */
+  private static final Layout PLAIN = Layout.quiver(CollectionSpec.builder("t").dimension(2).build());
+  /** One with a declared long {@code n} and a declared string {@code s}. */
+  private static final Layout DECLARED = Layout.quiver(CollectionSpec.builder("t").dimension(2)
+      .field(MetadataField.indexed("n", FieldType.LONG)).field(MetadataField.of("s", FieldType.STRING)).build());
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+      "declared | not n > 5 | {'$or':[{'n':{'$lte':5}},{'n':{'$exists':false}}]}",
+      "declared | not s > 5 | {'$or':[{'s':{'$lte':5}},{'s':{'$exists':false}},{'s':{'$exists':true}}]}",
+      "declared | not x > 5 | {'$or':[{'x':{'$lte':5}},{'x':{'$exists':false}},{'$and':[{'x':{'$exists':true}},{'__quiver_n_x':{'$exists':false}}]}]}",
+      "declared | n != 5    | {'$or':[{'n':{'$ne':5}},{'n':{'$exists':false}}]}",
+      "foreign  | not x > 5 | {'$or':[{'x':{'$lte':5}},{'x':{'$exists':false}}]}",
+      "foreign  | x == 5    | {'x':{'$eq':5}}",
+  })
+  void negatedRangesFollowTheLayout(String layout, String quiver, String pinecone) {
+    Layout l = layout.equals("foreign") ? Layout.foreign() : DECLARED;
+    assertEquals(json(pinecone), json(FilterTranslator.translate(Filter.parse(quiver), l).toString()), quiver);
   }
 
   @Test
@@ -237,7 +260,7 @@ class WireFormatTest {
     for (int i = 0; i < values.length; i++) {
       values[i] = "v" + i;
     }
-    JsonNode f = json(FilterTranslator.translate(Filter.in("x", values)).toString());
+    JsonNode f = json(FilterTranslator.translate(Filter.in("x", values), PLAIN).toString());
     assertEquals(2, f.get("$or").size());
     assertEquals(10_000, f.get("$or").get(0).get("x").get("$in").size());
   }

@@ -5,7 +5,10 @@ import dev.quiver.CollectionSpec;
 import dev.quiver.Feature;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.Secret;
+import dev.quiver.qdrant.internal.ForeignLayout;
+import dev.quiver.qdrant.internal.Layout;
 import dev.quiver.qdrant.internal.QdrantCollection;
+import dev.quiver.qdrant.internal.QuiverLayout;
 import dev.quiver.qdrant.internal.Rpc;
 import dev.quiver.qdrant.internal.Specs;
 import dev.quiver.spi.AbstractVectorCollection;
@@ -18,10 +21,12 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.qdrant.client.grpc.Collections.CollectionDescription;
+import io.qdrant.client.grpc.Collections.CollectionInfo;
 import io.qdrant.client.grpc.Collections.CollectionExistsRequest;
 import io.qdrant.client.grpc.Collections.DeleteCollection;
 import io.qdrant.client.grpc.Collections.GetCollectionInfoRequest;
 import io.qdrant.client.grpc.Collections.ListCollectionsRequest;
+import io.qdrant.client.grpc.Points.CreateFieldIndexCollection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,6 +34,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -60,12 +66,15 @@ public final class QdrantVectorStore extends AbstractVectorStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(QdrantVectorStore.class);
   private static final Pattern LOOPBACK_V4 = Pattern.compile("127(\\.\\d{1,3}){3}");
+  /** Quiver's collection name rule ({@link CollectionSpec#checkName}). */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,254}");
 
   static final Capabilities CAPABILITIES = Capabilities.builder(BACKEND)
       .supportsNatively(Feature.INDEX_FLAT, Feature.INDEX_HNSW, Feature.METRIC_COSINE, Feature.METRIC_DOT_PRODUCT,
           Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER, Feature.LIST,
           Feature.LIST_BY_FILTER, Feature.UPDATE_METADATA, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS,
-          Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.DURABILITY, Feature.ZERO_VECTORS)
+          Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.DURABILITY, Feature.ZERO_VECTORS, Feature.DECLARED_FIELDS,
+          Feature.TENANTS, Feature.FOREIGN_COLLECTIONS)
       .lacks(Feature.INDEX_IVF_FLAT, "Qdrant has no IVF index; use HNSW or FLAT")
       .lacks(Feature.INDEX_IVF_PQ, "Qdrant has no IVF index (its product quantisation works only on top of HNSW)")
       .lacks(Feature.SEARCH_NPROBE, "Qdrant has no IVF index, so there is no nprobe")
@@ -100,12 +109,45 @@ public final class QdrantVectorStore extends AbstractVectorStore {
     var req = Specs.createRequest(spec);
     // not retried: a create that timed out but took effect would come back as "already exists"
     rpc.once("create collection", spec.name(), () -> rpc.collections().create(req));
-    return new QdrantCollection(this, rpc, spec);
+    try {
+      for (CreateFieldIndexCollection index : Specs.indexRequests(spec)) {
+        rpc.idempotent("create payload index", spec.name(), () -> rpc.points().createFieldIndex(index));
+      }
+    } catch (RuntimeException e) {
+      // a collection without its indexes would filter correctly but slowly, and the tenant index is the
+      // contract of a multi-tenant collection: take the half-made collection away
+      try {
+        rpc.once("drop collection", spec.name(), () -> rpc.collections().delete(
+            DeleteCollection.newBuilder().setCollectionName(spec.name()).build()));
+      } catch (RuntimeException dropped) {
+        e.addSuppressed(dropped);
+      }
+      throw e;
+    }
+    return new QdrantCollection(this, rpc, new QuiverLayout(spec, null));
   }
 
   @Override
   protected AbstractVectorCollection doCollection(String name) {
-    return new QdrantCollection(this, rpc, doDescribeCollection(name));
+    CollectionInfo info = info(name);
+    Layout layout = Specs.isQuiver(info) ? new QuiverLayout(Specs.fromInfo(name, info), null)
+        : ForeignLayout.open(name, info, Optional.empty(), false);
+    return new QdrantCollection(this, rpc, layout);
+  }
+
+  @Override
+  protected AbstractVectorCollection doCollection(String name, String vector) {
+    CollectionInfo info = info(name);
+    if (Specs.isQuiver(info)) {
+      throw new InvalidArgumentException("collection '" + name + "' was created by Quiver and has one vector to use:"
+          + " open it with collection(name)");
+    }
+    return new QdrantCollection(this, rpc, ForeignLayout.open(name, info, Optional.of(vector), false));
+  }
+
+  private CollectionInfo info(String name) {
+    var req = GetCollectionInfoRequest.newBuilder().setCollectionName(name).build();
+    return rpc.idempotent("describe collection", name, () -> rpc.collections().get(req)).getResult();
   }
 
   @Override
@@ -121,7 +163,9 @@ public final class QdrantVectorStore extends AbstractVectorStore {
     List<String> out = new ArrayList<>();
     for (CollectionDescription d : rpc.idempotent("list collections", null, () -> rpc.collections().list(req))
         .getCollectionsList()) {
-      out.add(d.getName());
+      if (NAME.matcher(d.getName()).matches()) {
+        out.add(d.getName());  // a name Quiver's rule refuses could not be opened: not listed (docs/backends/qdrant.md)
+      }
     }
     out.sort(null);
     return out;
@@ -129,9 +173,8 @@ public final class QdrantVectorStore extends AbstractVectorStore {
 
   @Override
   protected CollectionSpec doDescribeCollection(String name) {
-    var req = GetCollectionInfoRequest.newBuilder().setCollectionName(name).build();
-    var info = rpc.idempotent("describe collection", name, () -> rpc.collections().get(req)).getResult();
-    return Specs.fromInfo(name, info);
+    CollectionInfo info = info(name);
+    return Specs.isQuiver(info) ? Specs.fromInfo(name, info) : ForeignLayout.open(name, info, Optional.empty(), true).spec();
   }
 
   @Override

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "Quiver 0.1.0-SNAPSHOT",
     description = "One vector-store API over an embedded engine, Milvus, Qdrant and Pinecone.",
-    subcommands = {DemoCommand.class, MigrateCommand.class, ExportCommand.class, ImportCommand.class,
+    subcommands = {DemoCommand.class, ServeCommand.class, MigrateCommand.class, ExportCommand.class, ImportCommand.class,
         CompareCommand.class, CommandLine.HelpCommand.class})
 public final class QuiverCli implements Runnable {
 

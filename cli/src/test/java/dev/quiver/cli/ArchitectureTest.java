@@ -89,6 +89,19 @@ class ArchitectureTest {
   }
 
   @Test
+  @DisplayName("the examples use Quiver's public API only: no backend, no SPI, no internals (backends are found by Quiver.open)")
+  void examplesUseThePublicApi() {
+    noClasses().that().resideInAPackage(API + ".example..")
+        .should().dependOnClassesThat().resideInAnyPackage(API + ".local..", API + ".milvus..", API + ".qdrant..",
+            API + ".pinecone..", API + ".spi..", API + ".internal..", API + ".migrate..", API + ".compare..")
+        .check(classes);
+    com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes().that().resideInAPackage(API + ".example..")
+        .should().resideInAPackage(API + ".example..").allowEmptyShould(false)
+        .because("the rule above must have classes to check")
+        .check(classes);
+  }
+
+  @Test
   @DisplayName("no backend depends on another backend")
   void backendsAreIndependent() {
     for (String backend : BACKENDS) {

@@ -114,6 +114,15 @@ public abstract class ForeignCollectionKit {
   }
 
   /**
+   * @param suffix a random suffix of lower-case hex digits
+   * @return the name of the collection the vendor client creates (default {@code foreign_<suffix>});
+   *     override where the vendor's names cannot hold it (Pinecone index names take no '_')
+   */
+  protected String collectionName(String suffix) {
+    return "foreign_" + suffix;
+  }
+
+  /**
    * @return the vector name to open the collection with ({@link VectorStore#collection(String, String)}),
    *     or empty to open it with {@link VectorStore#collection(String)}
    */
@@ -126,7 +135,7 @@ public abstract class ForeignCollectionKit {
   @BeforeAll
   final void createForeignCollection() {
     store = openStore();
-    name = "foreign_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    name = collectionName(Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
     records = kitRecords();
     System.out.println("Foreign collection kit: " + layoutName() + " as " + name);
     vendor = createWithVendorClient(name, records);

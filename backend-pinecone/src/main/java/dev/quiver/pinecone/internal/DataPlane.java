@@ -8,15 +8,21 @@ import java.util.List;
 import okhttp3.HttpUrl;
 
 /**
- * Pinecone's data plane for one index, default namespace (the {@code namespace} field is omitted).
- * Every call here is idempotent (upserts carry caller ids) and so retried on transient errors.
- * A 404 "namespace not found" (an index that never held a record) is read as "empty".
+ * Pinecone's data plane for one namespace of one index: the default namespace (the {@code namespace}
+ * field is omitted) or a named one (a tenant, or the namespace a foreign index is opened in), sent with
+ * every call so that no call leaves it. Every call here is idempotent (upserts carry caller ids) and so
+ * retried on transient errors. A 404 "namespace not found" (a namespace that never held a record) is
+ * read as "empty".
  */
 public final class DataPlane {
+
+  /** The name Pinecone gives the default namespace where a name is needed. */
+  public static final String DEFAULT_NAMESPACE = "__default__";
 
   private final PineconeHttp http;
   private final HttpUrl base;
   private final String collection;
+  private final String namespace;
 
   /**
    * One page of ids.
@@ -30,11 +36,42 @@ public final class DataPlane {
    * @param http the HTTP layer
    * @param base the index host URL
    * @param collection the collection name, for errors
+   * @param namespace the namespace every call goes to, or {@code null} for the default namespace
    */
-  public DataPlane(PineconeHttp http, HttpUrl base, String collection) {
+  public DataPlane(PineconeHttp http, HttpUrl base, String collection, String namespace) {
     this.http = http;
     this.base = base;
     this.collection = collection;
+    this.namespace = namespace;
+  }
+
+  /**
+   * @param namespace another namespace of the same index, or {@code null} for the default
+   * @return a data plane for it
+   */
+  public DataPlane inNamespace(String namespace) {
+    return new DataPlane(http, base, collection, namespace);
+  }
+
+  /** @return the namespace, or {@code null} for the default */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** Puts the namespace into a request body (last, so nothing the caller set can replace it). */
+  private ObjectNode scoped(ObjectNode body) {
+    body.remove("namespace");
+    if (namespace != null) {
+      body.put("namespace", namespace);
+    }
+    return body;
+  }
+
+  private HttpUrl.Builder scoped(HttpUrl.Builder url) {
+    if (namespace != null) {
+      url.addQueryParameter("namespace", namespace);
+    }
+    return url;
   }
 
   private HttpUrl.Builder url(String path) {
@@ -64,7 +101,7 @@ public final class DataPlane {
   public long upsert(ArrayNode vectors) {
     ObjectNode body = Json.object();
     body.set("vectors", vectors);
-    PineconeHttp.Response r = check(post("upsert", "vectors/upsert", body), "upsert");
+    PineconeHttp.Response r = check(post("upsert", "vectors/upsert", scoped(body)), "upsert");
     return r.longHeader(PineconeHttp.REQUEST_LSN);
   }
 
@@ -73,7 +110,7 @@ public final class DataPlane {
    * @return the response ({@code matches} empty for an empty namespace)
    */
   public PineconeHttp.Response query(ObjectNode body) {
-    PineconeHttp.Response r = check(post("query", "query", body), "query");
+    PineconeHttp.Response r = check(post("query", "query", scoped(body)), "query");
     if (r.status() == 200 && !r.body().path("matches").isArray()) {
       throw malformed("query");
     }
@@ -96,6 +133,7 @@ public final class DataPlane {
   public JsonNode fetch(List<String> ids) {
     HttpUrl.Builder u = url("vectors/fetch");
     ids.forEach(id -> u.addQueryParameter("ids", id));
+    scoped(u);
     PineconeHttp.Response r = check(http.send(new PineconeHttp.Call("fetch", collection, "GET", u.build(), null,
         true, true)), "fetch");
     if (r.status() == 200 && !r.body().path("vectors").isObject()) {
@@ -109,7 +147,7 @@ public final class DataPlane {
    * @return the write's LSN, or -1
    */
   public long delete(ObjectNode body) {
-    PineconeHttp.Response r = check(post("delete", "vectors/delete", body), "delete");
+    PineconeHttp.Response r = check(post("delete", "vectors/delete", scoped(body)), "delete");
     return r.longHeader(PineconeHttp.REQUEST_LSN);
   }
 
@@ -123,6 +161,7 @@ public final class DataPlane {
     if (token != null) {
       u.addQueryParameter("paginationToken", token);
     }
+    scoped(u);
     PineconeHttp.Response r = check(http.send(new PineconeHttp.Call("list", collection, "GET", u.build(), null,
         true, true)), "list");
     if (r.status() == 200 && !r.body().path("vectors").isArray()) {
@@ -139,16 +178,25 @@ public final class DataPlane {
     return new IdPage(ids, next == null || next.isEmpty() ? null : next);
   }
 
-  /** @return the default namespace's vector count per describe_index_stats */
-  public long count() {
+  /** @return describe_index_stats' {@code namespaces} object: namespace name → {@code {"vectorCount": n}} */
+  public JsonNode namespaces() {
     PineconeHttp.Response r = check(post("describe_index_stats", "describe_index_stats", Json.object()),
         "describe_index_stats");
     JsonNode ns = r.body().path("namespaces");
     if (r.status() == 200 && !ns.isObject()) {
       throw malformed("describe_index_stats");
     }
+    return ns;
+  }
+
+  /** @return this namespace's vector count per describe_index_stats (0 when it does not exist) */
+  public long count() {
+    JsonNode ns = namespaces();
+    if (namespace != null && !namespace.equals(DEFAULT_NAMESPACE)) {
+      return ns.path(namespace).path("vectorCount").asLong(0);
+    }
     long n = 0;
-    for (String key : List.of("", "__default__")) {
+    for (String key : List.of("", DEFAULT_NAMESPACE)) {
       n += ns.path(key).path("vectorCount").asLong(0);
     }
     return n;

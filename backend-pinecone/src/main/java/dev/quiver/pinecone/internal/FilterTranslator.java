@@ -29,24 +29,34 @@ import java.util.Set;
  * Pinecone's {@code $in} does not take, become {@code $eq}; strings and numbers go in separate
  * {@code $in} lists of at most {@value #MAX_IN} values. Longs beyond ±2^53 in a filter are refused
  * ({@code EXACT_LONGS}) because Pinecone would compare them as rounded float64s.
+ *
+ * <p>The "holds a non-number" arm depends on the {@link Layout}: a declared numeric field never holds a
+ * non-number (the arm is left out), a declared field of another type never holds a number (the arm is
+ * "present"); on a foreign index, which has no number tags, the arm is left out, so a negated range there
+ * does not match records whose field holds a string, boolean or list (documented).
  */
 public final class FilterTranslator {
 
   /** Pinecone's limit on values per {@code $in}/{@code $nin}. */
   public static final int MAX_IN = 10_000;
 
-  private FilterTranslator() {}
+  private final Layout layout;
+
+  private FilterTranslator(Layout layout) {
+    this.layout = layout;
+  }
 
   /**
    * @param filter a Quiver filter
+   * @param layout the collection's layout
    * @return the Pinecone filter
    */
-  public static ObjectNode translate(Filter filter) {
-    return filter.accept(POSITIVE);
+  public static ObjectNode translate(Filter filter, Layout layout) {
+    return filter.accept(new FilterTranslator(layout).positive);
   }
 
   /** Translates a node as it is. */
-  private static final Filter.Visitor<ObjectNode> POSITIVE = new Filter.Visitor<>() {
+  private final Filter.Visitor<ObjectNode> positive = new Filter.Visitor<>() {
     @Override
     public ObjectNode comparison(Filter.Comparison c) {
       return leaf(c.field(), op(c.op()), literal(c.field(), c.value()));
@@ -64,22 +74,22 @@ public final class FilterTranslator {
 
     @Override
     public ObjectNode not(Filter.Not not) {
-      return not.operand().accept(NEGATED);
+      return not.operand().accept(negated);
     }
 
     @Override
     public ObjectNode and(Filter.And and) {
-      return logical("$and", all(and.operands(), POSITIVE));
+      return logical("$and", all(and.operands(), positive));
     }
 
     @Override
     public ObjectNode or(Filter.Or or) {
-      return logical("$or", all(or.operands(), POSITIVE));
+      return logical("$or", all(or.operands(), positive));
     }
   };
 
   /** Translates the negation of a node, pushing the negation down to the leaves. */
-  private static final Filter.Visitor<ObjectNode> NEGATED = new Filter.Visitor<>() {
+  private final Filter.Visitor<ObjectNode> negated = new Filter.Visitor<>() {
     @Override
     public ObjectNode comparison(Filter.Comparison c) {
       String x = c.field();
@@ -94,9 +104,9 @@ public final class FilterTranslator {
         case LTE -> "$gt";
         case EQ -> throw new AssertionError("handled above");
       };
-      return logical("$or", List.of(leaf(x, inverse, v), FilterTranslator.exists(x, false),
-          logical("$and", List.of(FilterTranslator.exists(x, true),
-              FilterTranslator.exists(MetadataCodec.NUM_TAG + x, false)))));
+      List<ObjectNode> arms = new ArrayList<>(List.of(leaf(x, inverse, v), FilterTranslator.exists(x, false)));
+      nonNumber(x).ifPresent(arms::add);
+      return logical("$or", arms);
     }
 
     @Override
@@ -111,19 +121,32 @@ public final class FilterTranslator {
 
     @Override
     public ObjectNode not(Filter.Not not) {
-      return not.operand().accept(POSITIVE);
+      return not.operand().accept(positive);
     }
 
     @Override
     public ObjectNode and(Filter.And and) {
-      return logical("$or", all(and.operands(), NEGATED)); // De Morgan
+      return logical("$or", all(and.operands(), negated)); // De Morgan
     }
 
     @Override
     public ObjectNode or(Filter.Or or) {
-      return logical("$and", all(or.operands(), NEGATED));
+      return logical("$and", all(or.operands(), negated));
     }
   };
+
+  /** "x holds a value that is not a number", or empty where no record can (or, foreign, where it cannot be told). */
+  private java.util.Optional<ObjectNode> nonNumber(String x) {
+    if (layout.isForeign()) {
+      return java.util.Optional.empty();
+    }
+    java.util.Optional<dev.quiver.FieldType> declared = layout.declared(x);
+    if (declared.isPresent()) {
+      boolean numeric = declared.get() == dev.quiver.FieldType.LONG || declared.get() == dev.quiver.FieldType.DOUBLE;
+      return numeric ? java.util.Optional.empty() : java.util.Optional.of(exists(x, true));
+    }
+    return java.util.Optional.of(logical("$and", List.of(exists(x, true), exists(MetadataCodec.NUM_TAG + x, false))));
+  }
 
   private static List<ObjectNode> all(List<Filter> operands, Filter.Visitor<ObjectNode> visitor) {
     List<ObjectNode> out = new ArrayList<>(operands.size());

@@ -21,6 +21,12 @@ import java.util.Map;
  * a number" with {@code {"__quiver_n_k":{"$exists":true}}} — needed to negate range comparisons
  * exactly, since Pinecone has no type test. Longs beyond ±2^53 cannot be held exactly and are
  * rejected ({@link Feature#EXACT_LONGS}). Metadata (with the reserved keys) must fit Pinecone's 40 KB.
+ *
+ * <p>A <b>declared</b> numeric field needs no tag: its type is in the collection's spec, so it is
+ * stored as a plain Pinecone number and read back as the declared type. A <b>foreign</b> index
+ * ({@link Layout#isForeign()}) gets no reserved keys at all: its numbers are written as plain numbers
+ * and read back as {@link Double} (nothing says they were longs), and a key or value Quiver cannot
+ * represent is named in an error instead of being dropped.
  */
 public final class MetadataCodec {
 
@@ -44,7 +50,7 @@ public final class MetadataCodec {
    * @throws UnsupportedFeatureException for a long beyond ±2^53
    * @throws InvalidArgumentException if the encoded metadata exceeds 40 KB
    */
-  public static ObjectNode encode(Metadata metadata, String id) {
+  public static ObjectNode encode(Metadata metadata, String id, Layout layout) {
     ObjectNode out = Json.object();
     ObjectNode tags = Json.object();
     for (Map.Entry<String, Object> e : metadata.asMap().entrySet()) {
@@ -55,10 +61,14 @@ public final class MetadataCodec {
       } else if (v instanceof Long l) {
         checkLong(l, "metadata '" + k + "' of record '" + id + "'");
         out.put(k, l);
-        tags.put(NUM_TAG + k, LONG);
+        if (needsTag(layout, k)) {
+          tags.put(NUM_TAG + k, LONG);
+        }
       } else if (v instanceof Double d) {
         out.put(k, d);
-        tags.put(NUM_TAG + k, DOUBLE);
+        if (needsTag(layout, k)) {
+          tags.put(NUM_TAG + k, DOUBLE);
+        }
       } else if (v instanceof Boolean b) {
         out.put(k, b);
       } else if (v instanceof List<?> list) {
@@ -67,15 +77,21 @@ public final class MetadataCodec {
       }
     }
     out.setAll(tags);
-    if (Ids.isHashed(Ids.encode(id))) {
+    if (!layout.isForeign() && Ids.isHashed(Ids.encode(id))) {
       out.put(Ids.ID_KEY, id);
     }
     int size = Json.bytes(out).length;
     if (size > MAX_METADATA_BYTES) {
-      throw new InvalidArgumentException("metadata of record '" + id + "' is " + size + " bytes as JSON (with "
-          + "Quiver's type bookkeeping); Pinecone allows at most " + MAX_METADATA_BYTES + " bytes per record");
+      throw new InvalidArgumentException("metadata of record '" + id + "' is " + size + " bytes as JSON"
+          + (layout.isForeign() ? "" : " (with Quiver's type bookkeeping)") + "; Pinecone allows at most "
+          + MAX_METADATA_BYTES + " bytes per record");
     }
     return out;
+  }
+
+  /** Only undeclared numeric keys of Quiver's own indexes carry a type tag. */
+  private static boolean needsTag(Layout layout, String key) {
+    return !layout.isForeign() && layout.declared(key).isEmpty();
   }
 
   /**
@@ -96,7 +112,7 @@ public final class MetadataCodec {
    * @return the caller's metadata, with longs restored
    * @throws BackendException if the stored metadata cannot be represented in Quiver
    */
-  public static Metadata decode(JsonNode node, String id) {
+  public static Metadata decode(JsonNode node, String id, Layout layout) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return Metadata.empty();
     }
@@ -105,17 +121,20 @@ public final class MetadataCodec {
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       String k = e.getKey();
-      if (k.startsWith("__quiver_")) {
+      if (!layout.isForeign() && k.startsWith("__quiver_")) {
         continue;
       }
       JsonNode v = e.getValue();
       try {
+        if (layout.isForeign()) {
+          Metadata.checkKey(k);
+        }
         if (v.isTextual()) {
           b.put(k, v.asText());
         } else if (v.isBoolean()) {
           b.put(k, v.booleanValue());
         } else if (v.isNumber()) {
-          if (LONG.equals(node.path(NUM_TAG + k).asText(null)) && v.canConvertToExactIntegral()
+          if (isLong(node, k, layout) && v.canConvertToExactIntegral()
               && Math.abs(v.doubleValue()) <= MAX_EXACT_LONG) {
             b.put(k, v.isIntegralNumber() ? v.longValue() : (long) v.doubleValue());
           } else {
@@ -135,9 +154,20 @@ public final class MetadataCodec {
         }
       } catch (InvalidArgumentException ex) {
         throw new BackendException("record '" + id + "' has metadata '" + k + "' that Quiver cannot represent ("
-            + ex.getMessage() + "); was it written by another tool?", ex);
+            + ex.getMessage() + ")" + (layout.isForeign() ? "; Quiver reads every key of an index it did not create"
+            + " or none, so the record is refused rather than read without it" : "; was it written by another tool?"),
+            ex);
       }
     }
     return b.build();
+  }
+
+  /** Whether a stored number is a long: by the declared type, else by Quiver's tag; never on a foreign index. */
+  private static boolean isLong(JsonNode node, String key, Layout layout) {
+    if (layout.isForeign()) {
+      return false;
+    }
+    return layout.declared(key).map(t -> t == dev.quiver.FieldType.LONG)
+        .orElseGet(() -> LONG.equals(node.path(NUM_TAG + key).asText(null)));
   }
 }

@@ -57,6 +57,14 @@ public final class Names {
     return readable + "--" + hash(collection);
   }
 
+  /**
+   * @param name a string
+   * @return whether it is a valid Pinecone index name (whatever Quiver would map it to)
+   */
+  public static boolean isIndexName(String name) {
+    return PINECONE.matcher(name).matches();
+  }
+
   private static boolean isDirect(String name) {
     return PINECONE.matcher(name).matches() && !name.contains("--");
   }

@@ -24,14 +24,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 /**
- * One Pinecone index seen as a Quiver collection (default namespace). See docs/backends/pinecone.md
- * for every mapping decision; in short: ids escaped to ASCII ({@link Ids}), metadata with number tags
+ * One Pinecone index seen as a Quiver collection. See docs/backends/pinecone.md for every mapping
+ * decision; in short: ids escaped to ASCII ({@link Ids}), metadata with number tags
  * ({@link MetadataCodec}), filters translated exactly ({@link FilterTranslator}), batches split to
  * Pinecone's limits, scores converted to Quiver's, and read-your-writes through Pinecone's LSN headers
  * where Pinecone sends them. Arguments arrive checked by {@link AbstractVectorCollection}.
+ *
+ * <p>Namespaces: a single-tenant collection lives in the index's default namespace (a foreign index:
+ * the namespace the store was opened with); a multi-tenant collection's tenant {@code t} is namespace
+ * {@code t}, and a tenant handle's {@link DataPlane} sends that namespace with every call, so no
+ * filter can reach another tenant. How ids and metadata are written depends on the {@link Layout}.
  */
 public final class PineconeCollection extends AbstractVectorCollection {
 
@@ -62,6 +67,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
 
   private final Context ctx;
   private final DataPlane data;
+  private final Layout layout;
   private final AtomicLong writtenLsn = new AtomicLong(-1);
   private final AtomicLong indexedLsn = new AtomicLong(-1);
 
@@ -69,12 +75,43 @@ public final class PineconeCollection extends AbstractVectorCollection {
    * @param store the store (its boundary checks every call)
    * @param ctx freshness settings
    * @param spec the collection's spec
-   * @param data the index's data plane
+   * @param data the index's data plane, in the collection's namespace
+   * @param layout how records are laid out in the index
    */
-  public PineconeCollection(AbstractVectorStore store, Context ctx, CollectionSpec spec, DataPlane data) {
+  public PineconeCollection(AbstractVectorStore store, Context ctx, CollectionSpec spec, DataPlane data,
+      Layout layout) {
     super(store, spec);
     this.ctx = ctx;
     this.data = data;
+    this.layout = layout;
+  }
+
+  /** A tenant's handle: the same index, every call in namespace {@code tenant}. */
+  private PineconeCollection(PineconeCollection collection, String tenant) {
+    super(collection, tenant);
+    this.ctx = collection.ctx;
+    this.data = collection.data.inNamespace(tenant);
+    this.layout = collection.layout;
+  }
+
+  @Override
+  protected AbstractVectorCollection doTenant(String tenant) {
+    return new PineconeCollection(this, tenant);
+  }
+
+  /** The namespaces that hold records (describe_index_stats; may lag behind the latest writes, as Pinecone's stats do). */
+  @Override
+  protected List<String> doTenants() {
+    awaitFreshness();
+    List<String> out = new ArrayList<>();
+    data.namespaces().fields().forEachRemaining(e -> {
+      // the default namespace holds no tenant's records unless a tenant is named after it
+      String name = e.getKey().isEmpty() ? DataPlane.DEFAULT_NAMESPACE : e.getKey();
+      if (e.getValue().path("vectorCount").asLong(0) > 0) {
+        out.add(name);
+      }
+    });
+    return out;
   }
 
   // ---------------------------------------------------------------- writes
@@ -91,12 +128,12 @@ public final class PineconeCollection extends AbstractVectorCollection {
 
   private ObjectNode vectorNode(String id, float[] vector, Metadata metadata) {
     ObjectNode n = Json.object();
-    n.put("id", Ids.encode(id));
+    n.put("id", layout.encodeId(id));
     ArrayNode values = n.putArray("values");
     for (float v : vector) {
       values.add(v);
     }
-    ObjectNode md = MetadataCodec.encode(metadata, id);
+    ObjectNode md = MetadataCodec.encode(metadata, id, layout);
     if (!md.isEmpty()) {
       n.set("metadata", md);
     }
@@ -136,14 +173,14 @@ public final class PineconeCollection extends AbstractVectorCollection {
   @Override
   protected void doDelete(Filter filter) {
     ObjectNode body = Json.object();
-    body.set("filter", FilterTranslator.translate(filter));
+    body.set("filter", FilterTranslator.translate(filter, layout));
     noteWrite(data.delete(body));
   }
 
   @Override
   protected boolean doUpdateMetadata(String id, Metadata metadata) {
-    String pid = Ids.encode(id);
-    MetadataCodec.encode(metadata, id); // validate before reading
+    String pid = layout.encodeId(id);
+    MetadataCodec.encode(metadata, id, layout); // validate before reading
     awaitFreshness();
     JsonNode v = data.fetch(List.of(pid)).path(pid);
     if (v.isMissingNode() || v.isNull()) {
@@ -163,7 +200,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
     List<String> encoded = encodeIds(ids);
     awaitFreshness();
     Map<String, Record> found = new HashMap<>();
-    fetchAll(encoded, r -> found.put(Ids.encode(r.id()), r));
+    fetchAll(encoded, found::put);
     List<Record> out = new ArrayList<>();
     for (String pid : encoded) {
       Record r = found.get(pid);
@@ -174,7 +211,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
     return out;
   }
 
-  private void fetchAll(List<String> pids, Consumer<Record> sink) {
+  private void fetchAll(List<String> pids, BiConsumer<String, Record> sink) {
     List<String> batch = new ArrayList<>();
     int chars = 0;
     for (String pid : pids) {
@@ -192,14 +229,29 @@ public final class PineconeCollection extends AbstractVectorCollection {
     }
   }
 
-  private void fetchBatch(List<String> batch, Consumer<Record> sink) {
+  private void fetchBatch(List<String> batch, BiConsumer<String, Record> sink) {
     JsonNode vectors = data.fetch(batch);
     for (String pid : batch) {
       JsonNode v = vectors.path(pid);
       if (!v.isMissingNode() && !v.isNull()) {
-        String id = Ids.decode(pid, v.path("metadata"));
-        sink.accept(Record.of(id, floats(v.path("values")), MetadataCodec.decode(v.path("metadata"), id)));
+        String id = layout.decodeId(pid, v.path("metadata"));
+        refuseSparse(id, v);
+        sink.accept(pid, Record.of(id, floats(v.path("values")), MetadataCodec.decode(v.path("metadata"), id, layout)));
       }
+    }
+  }
+
+  /**
+   * A record of a hybrid index carries sparse values beside its dense ones. Quiver has no place for
+   * them, and a write through Quiver would replace the record without them, so such a record is refused
+   * by name rather than read without them.
+   */
+  private void refuseSparse(String id, JsonNode v) {
+    JsonNode sparse = v.path("sparseValues");
+    if (sparse.isObject() && sparse.path("indices").size() > 0) {
+      throw new BackendException("record '" + id + "' of Pinecone index '" + spec().name() + "' has sparse values ("
+          + sparse.path("indices").size() + " entries); Quiver maps dense vectors only and would lose them, so it"
+          + " does not read this record", null);
     }
   }
 
@@ -210,7 +262,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
       return data.count();
     }
     Filter filter = filterOrAll.get();
-    FilterTranslator.translate(filter); // same up-front checks as a search (e.g. EXACT_LONGS)
+    FilterTranslator.translate(filter, layout); // same up-front checks as a search (e.g. EXACT_LONGS)
     awaitFreshness();
     long[] n = {0};
     String token = null;
@@ -224,7 +276,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
           last = pid;
         }
       }
-      fetchAll(ids, r -> {
+      fetchAll(ids, (pid, r) -> {
         if (filter.matches(r.metadata())) {
           n[0]++;
         }
@@ -238,7 +290,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
   protected Page doList(ListRequest request) {
     Filter filter = request.filter().orElse(null);
     if (filter != null) {
-      FilterTranslator.translate(filter); // same up-front checks as a search (e.g. EXACT_LONGS)
+      FilterTranslator.translate(filter, layout); // same up-front checks as a search (e.g. EXACT_LONGS)
     }
     Cursor start = request.cursor().map(PineconeCollection::decodeCursor).orElse(new Cursor(null, null));
     awaitFreshness();
@@ -264,7 +316,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
             : candidates.size() - next;
         List<String> chunk = candidates.subList(next, next + take);
         Map<String, Record> fetched = new HashMap<>();
-        fetchAll(chunk, r -> fetched.put(Ids.encode(r.id()), r));
+        fetchAll(chunk, fetched::put);
         for (String pid : chunk) {
           if (out.size() == request.pageSize()) {
             break;
@@ -325,7 +377,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
     body.put("includeValues", request.includeVectors());
     body.put("includeMetadata", request.includeMetadata());
     if (request.filter().isPresent()) {
-      body.set("filter", FilterTranslator.translate(request.filter().get()));
+      body.set("filter", FilterTranslator.translate(request.filter().get(), layout));
     }
     awaitFreshness();
     PineconeHttp.Response r = data.query(body);
@@ -338,7 +390,8 @@ public final class PineconeCollection extends AbstractVectorCollection {
         throw data.malformed("query");
       }
       String pid = m.path("id").asText();
-      String id = Ids.isHashed(pid) ? hashedIds.getOrDefault(pid, pid) : Ids.decode(pid);
+      String id = layout.isHashed(pid) ? hashedIds.getOrDefault(pid, pid) : layout.decodeId(pid, null);
+      refuseSparse(id, m);
       double raw = m.path("score").asDouble();
       double score;
       double distance;
@@ -353,7 +406,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
         continue;
       }
       out.add(new Match(id, score, distance, request.includeVectors() ? floats(m.path("values")) : null,
-          request.includeMetadata() ? MetadataCodec.decode(m.path("metadata"), id) : Metadata.empty()));
+          request.includeMetadata() ? MetadataCodec.decode(m.path("metadata"), id, layout) : Metadata.empty()));
     }
     // Pinecone does not promise score order for filtered queries: re-sort, ties by id.
     out.sort(Comparator.comparingDouble(Match::score).reversed().thenComparing(Match::id));
@@ -366,7 +419,7 @@ public final class PineconeCollection extends AbstractVectorCollection {
     List<String> missing = new ArrayList<>();
     for (JsonNode m : matches) {
       String pid = m.path("id").asText();
-      if (Ids.isHashed(pid)) {
+      if (layout.isHashed(pid)) {
         String id = m.path("metadata").path(Ids.ID_KEY).asText(null);
         if (id != null) {
           out.put(pid, id);
@@ -436,10 +489,10 @@ public final class PineconeCollection extends AbstractVectorCollection {
 
   // ---------------------------------------------------------------- helpers
 
-  private static List<String> encodeIds(List<String> ids) {
+  private List<String> encodeIds(List<String> ids) {
     List<String> out = new ArrayList<>(ids.size());
     for (String id : ids) {
-      out.add(Ids.encode(id));
+      out.add(layout.encodeId(id));
     }
     return out;
   }
@@ -465,6 +518,6 @@ public final class PineconeCollection extends AbstractVectorCollection {
 
   @Override
   public String toString() {
-    return "PineconeCollection[" + spec() + "]";
+    return "PineconeCollection[" + spec() + tenant().map(t -> ", tenant " + t).orElse("") + "]";
   }
 }

@@ -53,7 +53,7 @@ final class EmulatorDataPlane {
     }
     JsonNode n = parse(body, false);
     allowOnly(n, false, "vectors", "namespace");
-    namespace(n);
+    String ns = namespace(n);
     JsonNode vectors = n.get("vectors");
     if (vectors == null || !vectors.isArray()) {
       throw bad("missing required field vectors");
@@ -92,10 +92,10 @@ final class EmulatorDataPlane {
       ObjectNode md = v.has("metadata") ? metadata(v.get("metadata"), id) : null;
       recs.add(new EmulatorIndex.Rec(id, f, md));
     }
+    Map<String, EmulatorIndex.Rec> target = i.create(ns);
     for (EmulatorIndex.Rec r : recs) {
-      i.committed.put(r.id(), r);
+      target.put(r.id(), r);
     }
-    i.namespaceExists = true;
     long lsn = i.commit(lagReads.getAsInt());
     ObjectNode out = JSON.createObjectNode().put("upsertedCount", recs.size());
     return withLsn(json(200, out), PineconeHeaders.REQUEST_LSN, lsn);
@@ -141,7 +141,7 @@ final class EmulatorDataPlane {
     JsonNode n = parse(body, false);
     allowOnly(n, false, "namespace", "topK", "filter", "includeValues", "includeMetadata", "vector", "sparseVector",
         "id", "scanFactor", "maxCandidates");
-    namespace(n);
+    String ns = namespace(n);
     JsonNode topK = n.get("topK");
     if (topK == null || !topK.isIntegralNumber()) {
       throw bad("topK is required and must be an integer");
@@ -159,8 +159,8 @@ final class EmulatorDataPlane {
     }
     JsonNode filter = n.get("filter");
     filter(filter);
-    TreeMap<String, EmulatorIndex.Rec> view = i.read();
-    if (!i.namespaceExists) {
+    TreeMap<String, EmulatorIndex.Rec> view = i.read(ns);
+    if (!i.exists(ns)) {
       return withLsn(json(404, dataError(5, "Namespace not found")), PineconeHeaders.MAX_INDEXED_LSN, i.indexedLsn);
     }
     float[] q;
@@ -173,7 +173,7 @@ final class EmulatorDataPlane {
       EmulatorIndex.Rec r = view.get(id(n.get("id")));
       if (r == null) {
         return withLsn(json(200, JSON.createObjectNode().<ObjectNode>set("matches", JSON.createArrayNode())
-            .put("namespace", "")), PineconeHeaders.MAX_INDEXED_LSN, i.indexedLsn);
+            .put("namespace", ns)), PineconeHeaders.MAX_INDEXED_LSN, i.indexedLsn);
       }
       q = r.values();
     }
@@ -206,7 +206,7 @@ final class EmulatorDataPlane {
         m.set("metadata", r.metadata());
       }
     }
-    out.put("namespace", "");
+    out.put("namespace", ns);
     out.putObject("usage").put("readUnits", 1);
     return withLsn(json(200, out), PineconeHeaders.MAX_INDEXED_LSN, i.indexedLsn);
   }
@@ -249,7 +249,8 @@ final class EmulatorDataPlane {
       }
       id(JSON.getNodeFactory().textNode(id));
     }
-    TreeMap<String, EmulatorIndex.Rec> view = i.read();
+    String ns = namespace(url.queryParameter("namespace"));
+    TreeMap<String, EmulatorIndex.Rec> view = i.read(ns);
     ObjectNode out = JSON.createObjectNode();
     ObjectNode vectors = out.putObject("vectors");
     for (String id : ids) {
@@ -266,7 +267,7 @@ final class EmulatorDataPlane {
         }
       }
     }
-    out.put("namespace", "");
+    out.put("namespace", ns);
     out.putObject("usage").put("readUnits", 1);
     return json(200, out);
   }
@@ -274,14 +275,15 @@ final class EmulatorDataPlane {
   MockResponse delete(EmulatorIndex i, String body) {
     JsonNode n = parse(body, false);
     allowOnly(n, false, "ids", "deleteAll", "namespace", "filter");
-    namespace(n);
+    String ns = namespace(n);
     int modes = (n.has("ids") ? 1 : 0) + (bool(n, "deleteAll") ? 1 : 0) + (n.has("filter") ? 1 : 0);
     if (modes != 1) {
       throw bad("exactly one of ids, deleteAll=true or filter is required");
     }
-    if (!i.namespaceExists) {
+    if (!i.exists(ns)) {
       return json(404, dataError(5, "Namespace not found"));
     }
+    Map<String, EmulatorIndex.Rec> records = i.committed.get(ns);
     if (n.has("ids")) {
       JsonNode ids = n.get("ids");
       if (!ids.isArray() || ids.isEmpty()) {
@@ -291,7 +293,7 @@ final class EmulatorDataPlane {
         throw bad("Delete of " + ids.size() + " ids exceeds the maximum of 1000");
       }
       for (JsonNode id : ids) {
-        i.committed.remove(id(id));
+        records.remove(id(id));
       }
     } else if (n.has("filter")) {
       JsonNode filter = n.get("filter");
@@ -299,9 +301,9 @@ final class EmulatorDataPlane {
       if (filter.isEmpty()) {
         throw bad("filter must not be empty");
       }
-      i.committed.values().removeIf(r -> EmulatorFilter.matches(filter, r.metadata(), neMissing));
+      records.values().removeIf(r -> EmulatorFilter.matches(filter, r.metadata(), neMissing));
     } else {
-      i.committed.clear();
+      records.clear(); // deleteAll: this namespace only
     }
     long lsn = i.commit(lagReads.getAsInt());
     return withLsn(json(200, JSON.createObjectNode()), PineconeHeaders.REQUEST_LSN, lsn);
@@ -335,7 +337,8 @@ final class EmulatorDataPlane {
         throw bad("invalid pagination token");
       }
     }
-    TreeMap<String, EmulatorIndex.Rec> view = i.read();
+    String ns = namespace(url.queryParameter("namespace"));
+    TreeMap<String, EmulatorIndex.Rec> view = i.read(ns);
     List<String> ids = new ArrayList<>();
     boolean more = false;
     for (String id : after == null ? view.keySet() : view.tailMap(after, false).keySet()) {
@@ -355,7 +358,7 @@ final class EmulatorDataPlane {
       out.putObject("pagination").put("next",
           Base64.getEncoder().encodeToString(ids.get(ids.size() - 1).getBytes(StandardCharsets.UTF_8)));
     }
-    out.put("namespace", "");
+    out.put("namespace", ns);
     out.putObject("usage").put("readUnits", 1);
     return json(200, out);
   }
@@ -366,15 +369,18 @@ final class EmulatorDataPlane {
     if (n.has("filter")) {
       throw bad("Serverless and starter indexes do not support describing index stats with metadata filtering.");
     }
-    TreeMap<String, EmulatorIndex.Rec> view = i.read();
+    TreeMap<String, TreeMap<String, EmulatorIndex.Rec>> view = i.readAll();
     ObjectNode out = JSON.createObjectNode();
-    ObjectNode ns = out.putObject("namespaces");
-    if (i.namespaceExists) {
-      ns.putObject(PineconeEmulator.DEFAULT_NS).put("vectorCount", view.size());
+    ObjectNode namespaces = out.putObject("namespaces");
+    long total = 0;
+    for (Map.Entry<String, TreeMap<String, EmulatorIndex.Rec>> e : view.entrySet()) {
+      namespaces.putObject(e.getKey().isEmpty() ? PineconeEmulator.DEFAULT_NS : e.getKey())
+          .put("vectorCount", e.getValue().size());
+      total += e.getValue().size();
     }
     out.put("dimension", i.dimension);
     out.put("indexFullness", 0.0);
-    out.put("totalVectorCount", view.size());
+    out.put("totalVectorCount", total);
     out.put("metric", i.metric);
     out.put("vectorType", "dense");
     return json(200, out);

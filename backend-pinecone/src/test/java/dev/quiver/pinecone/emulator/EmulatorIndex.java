@@ -6,8 +6,9 @@ import java.util.Deque;
 import java.util.TreeMap;
 
 /**
- * One emulated index: its records as committed, the (possibly lagging) view reads see, and the LSNs
- * behind {@code x-pinecone-request-lsn} / {@code x-pinecone-max-indexed-lsn}. Guarded by the emulator's lock.
+ * One emulated index: its records per namespace as committed, the (possibly lagging) view reads see,
+ * and the LSNs behind {@code x-pinecone-request-lsn} / {@code x-pinecone-max-indexed-lsn}. The default
+ * namespace is kept under {@code ""}. Guarded by the emulator's lock.
  */
 final class EmulatorIndex {
 
@@ -18,20 +19,39 @@ final class EmulatorIndex {
   final int dimension;
   final String metric;
   final ObjectNode tags;
+  String deletionProtection;
   int describesUntilReady;
-  TreeMap<String, Rec> committed = new TreeMap<>();
-  TreeMap<String, Rec> visible = new TreeMap<>();
-  final Deque<Object[]> pending = new ArrayDeque<>(); // {lsn, readsLeft, snapshot}
+  /** Namespace → id → record. A namespace exists once a record was upserted into it. */
+  final TreeMap<String, TreeMap<String, Rec>> committed = new TreeMap<>();
+  private TreeMap<String, TreeMap<String, Rec>> visible = new TreeMap<>();
+  private final Deque<Object[]> pending = new ArrayDeque<>(); // {lsn, readsLeft, snapshot}
   long lsn;
   long indexedLsn;
-  boolean namespaceExists;
 
-  EmulatorIndex(String name, int dimension, String metric, ObjectNode tags, int describesUntilReady) {
+  EmulatorIndex(String name, int dimension, String metric, ObjectNode tags, String deletionProtection,
+      int describesUntilReady) {
     this.name = name;
     this.dimension = dimension;
     this.metric = metric;
     this.tags = tags;
+    this.deletionProtection = deletionProtection;
     this.describesUntilReady = describesUntilReady;
+  }
+
+  /**
+   * @param namespace a namespace ("" for the default)
+   * @return its committed records, creating the namespace (as an upsert does)
+   */
+  TreeMap<String, Rec> create(String namespace) {
+    return committed.computeIfAbsent(namespace, k -> new TreeMap<>());
+  }
+
+  /**
+   * @param namespace a namespace
+   * @return whether a record was ever upserted into it (Pinecone answers 404 "Namespace not found" otherwise)
+   */
+  boolean exists(String namespace) {
+    return committed.containsKey(namespace);
   }
 
   /**
@@ -42,26 +62,36 @@ final class EmulatorIndex {
    */
   long commit(int lagReads) {
     lsn++;
+    TreeMap<String, TreeMap<String, Rec>> snapshot = new TreeMap<>();
+    committed.forEach((ns, recs) -> snapshot.put(ns, new TreeMap<>(recs)));
     if (lagReads <= 0) {
-      visible = new TreeMap<>(committed);
+      visible = snapshot;
       indexedLsn = lsn;
     } else {
-      pending.add(new Object[] {lsn, lagReads, new TreeMap<>(committed)});
+      pending.add(new Object[] {lsn, lagReads, snapshot});
     }
     return lsn;
   }
 
-  /** @return the records one read sees (counts the read towards pending writes' lag) */
+  /** @return every namespace's records as one read sees them (counts the read towards pending writes' lag) */
   @SuppressWarnings("unchecked")
-  TreeMap<String, Rec> read() {
+  TreeMap<String, TreeMap<String, Rec>> readAll() {
     for (Object[] p : pending) {
       p[1] = (Integer) p[1] - 1;
     }
     while (!pending.isEmpty() && (Integer) pending.peekFirst()[1] <= 0) {
       Object[] p = pending.pollFirst();
       indexedLsn = (Long) p[0];
-      visible = (TreeMap<String, Rec>) p[2];
+      visible = (TreeMap<String, TreeMap<String, Rec>>) p[2];
     }
     return visible;
+  }
+
+  /**
+   * @param namespace a namespace ("" for the default)
+   * @return its records as one read sees them (empty if it does not exist in that view)
+   */
+  TreeMap<String, Rec> read(String namespace) {
+    return readAll().getOrDefault(namespace, new TreeMap<>());
   }
 }

@@ -49,13 +49,41 @@ final class EmulatorWire {
     }
   }
 
-  static void namespace(JsonNode n) {
-    if (n.has("namespace")) {
-      JsonNode ns = n.get("namespace");
-      if (!ns.isTextual() || !(ns.asText().isEmpty() || ns.asText().equals(PineconeEmulator.DEFAULT_NS))) {
-        throw bad("the emulator serves only the default namespace");
+  /**
+   * @param n a request body
+   * @return its namespace, {@code ""} for the default ({@code ""}, {@code "__default__"} or absent)
+   */
+  static String namespace(JsonNode n) {
+    if (!n.has("namespace")) {
+      return "";
+    }
+    JsonNode ns = n.get("namespace");
+    if (!ns.isTextual()) {
+      throw bad("namespace must be a string");
+    }
+    return namespace(ns.asText());
+  }
+
+  /**
+   * Pinecone's identifier limits: a namespace is at most 512 ASCII characters without {@code \0}.
+   *
+   * @param ns a namespace as sent ({@code null}: the default)
+   * @return the namespace, {@code ""} for the default
+   */
+  static String namespace(String ns) {
+    if (ns == null || ns.isEmpty() || ns.equals(PineconeEmulator.DEFAULT_NS)) {
+      return "";
+    }
+    if (ns.length() > 512) {
+      throw bad("namespace must be at most 512 characters, got " + ns.length());
+    }
+    for (int k = 0; k < ns.length(); k++) {
+      char c = ns.charAt(k);
+      if (c == 0 || c > 127) {
+        throw bad("namespace must be ASCII without \\0");
       }
     }
+    return ns;
   }
 
   static boolean bool(JsonNode n, String field) {

@@ -236,21 +236,55 @@ public final class PineconeEmulator implements AutoCloseable {
 
   /**
    * @param index an index name
-   * @return the number of records committed in it (ignores visibility lag)
+   * @return the number of records committed in its default namespace (ignores visibility lag)
    */
   public synchronized int committedCount(String index) {
-    EmulatorIndex i = indexes.get(index);
-    return i == null ? -1 : i.committed.size();
+    return committedCount(index, "");
   }
 
   /**
    * @param index an index name
-   * @return its stored metadata by id, committed (for white-box assertions)
+   * @param namespace a namespace ("" for the default)
+   * @return the number of records committed in that namespace (ignores visibility lag), -1 without the index
+   */
+  public synchronized int committedCount(String index, String namespace) {
+    EmulatorIndex i = indexes.get(index);
+    return i == null ? -1 : i.committed.getOrDefault(namespace, new TreeMap<>()).size();
+  }
+
+  /**
+   * @param index an index name
+   * @return the namespaces that hold (or held) records, "" for the default
+   */
+  public synchronized Set<String> namespaces(String index) {
+    return Set.copyOf(indexes.get(index).committed.keySet());
+  }
+
+  /**
+   * @param index an index name
+   * @return its stored metadata by id in the default namespace, committed (for white-box assertions)
    */
   public synchronized Map<String, ObjectNode> committedMetadata(String index) {
+    return committedMetadata(index, "");
+  }
+
+  /**
+   * @param index an index name
+   * @param namespace a namespace ("" for the default)
+   * @return its stored metadata by id in that namespace, committed (for white-box assertions)
+   */
+  public synchronized Map<String, ObjectNode> committedMetadata(String index, String namespace) {
     Map<String, ObjectNode> out = new TreeMap<>();
-    indexes.get(index).committed.forEach((k, v) -> out.put(k, v.metadata()));
+    indexes.get(index).committed.getOrDefault(namespace, new TreeMap<>()).forEach((k, v) -> out.put(k, v.metadata()));
     return out;
+  }
+
+  /**
+   * @param index an index name
+   * @return its tags as described (for white-box assertions)
+   */
+  public synchronized ObjectNode tags(String index) {
+    return indexes.get(index).tags.deepCopy();
   }
 
   @Override
@@ -320,8 +354,15 @@ public final class PineconeEmulator implements AutoCloseable {
           return json(200, m);
         }
         if (method.equals("DELETE")) {
+          if (i.deletionProtection.equals("enabled")) {
+            return json(403, controlError(403, "FORBIDDEN", "Deletion protection is enabled for this index. Disable"
+                + " deletion protection before retrying."));
+          }
           indexes.remove(i.name);
           return new MockResponse.Builder().code(202).build();
+        }
+        if (method.equals("PATCH")) {
+          return configureIndex(i, body);
         }
       }
       return json(405, controlError(405, "UNIMPLEMENTED", "method not allowed"));
@@ -370,9 +411,7 @@ public final class PineconeEmulator implements AutoCloseable {
     if (!Set.of("cosine", "euclidean", "dotproduct").contains(metric)) {
       throw unprocessable("unknown variant `" + metric + "`, expected one of `cosine`, `euclidean`, `dotproduct`");
     }
-    if (n.has("deletion_protection") && !Set.of("enabled", "disabled").contains(n.get("deletion_protection").asText())) {
-      throw unprocessable("deletion_protection must be enabled or disabled");
-    }
+    String protection = deletionProtection(n);
     JsonNode spec = n.get("spec");
     if (spec == null || !spec.isObject()) {
       throw unprocessable("missing field `spec`");
@@ -392,26 +431,63 @@ public final class PineconeEmulator implements AutoCloseable {
       throw json404("Resource cloud: " + cloud + " region: " + region + " not found.");
     }
     ObjectNode tags = JSON.createObjectNode();
-    if (n.has("tags")) {
-      if (!n.get("tags").isObject()) {
-        throw unprocessable("tags must be an object");
-      }
-      Iterator<Map.Entry<String, JsonNode>> it = n.get("tags").fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
-        if (!TAG_KEY.matcher(e.getKey()).matches() || !e.getValue().isTextual()
-            || !TAG_VALUE.matcher(e.getValue().asText()).matches()) {
-          throw badControl("invalid tag " + e.getKey());
-        }
-        tags.put(e.getKey(), e.getValue().asText());
-      }
-    }
+    putTags(n, tags);
     if (indexes.containsKey(name)) {
       return json(409, controlError(409, "ALREADY_EXISTS", "Resource already exists."));
     }
-    EmulatorIndex i = new EmulatorIndex(name, dim, metric, tags, describesUntilReady);
+    EmulatorIndex i = new EmulatorIndex(name, dim, metric, tags, protection == null ? "disabled" : protection,
+        describesUntilReady);
     indexes.put(name, i);
     return json(201, model(i));
+  }
+
+  private static String deletionProtection(JsonNode n) {
+    if (!n.has("deletion_protection")) {
+      return null;
+    }
+    String p = n.get("deletion_protection").asText();
+    if (!n.get("deletion_protection").isTextual() || !Set.of("enabled", "disabled").contains(p)) {
+      throw unprocessable("deletion_protection must be enabled or disabled");
+    }
+    return p;
+  }
+
+  /** Tags: keys of at most 80 alphanumerics, '_' or '-'; values of at most 120 from a small set; "" removes a tag. */
+  private static void putTags(JsonNode n, ObjectNode tags) {
+    if (!n.has("tags")) {
+      return;
+    }
+    if (!n.get("tags").isObject()) {
+      throw unprocessable("tags must be an object");
+    }
+    Iterator<Map.Entry<String, JsonNode>> it = n.get("tags").fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      if (!TAG_KEY.matcher(e.getKey()).matches() || !e.getValue().isTextual()
+          || !TAG_VALUE.matcher(e.getValue().asText()).matches()) {
+        throw badControl("invalid tag " + e.getKey());
+      }
+      if (e.getValue().asText().isEmpty()) {
+        tags.remove(e.getKey());
+      } else {
+        tags.put(e.getKey(), e.getValue().asText());
+      }
+    }
+  }
+
+  /** configure_index (PATCH /indexes/{name}): deletion protection and tags (merged; "" deletes a tag). */
+  private MockResponse configureIndex(EmulatorIndex i, String body) {
+    JsonNode n = parse(body, true);
+    allowOnly(n, true, "deletion_protection", "tags", "spec", "embed");
+    if (n.has("spec") || n.has("embed")) {
+      throw badControl("the emulator configures deletion_protection and tags only");
+    }
+    String protection = deletionProtection(n);
+    putTags(n, i.tags);
+    if (protection != null) {
+      i.deletionProtection = protection;
+    }
+    return json(200, model(i));
   }
 
   private ObjectNode model(EmulatorIndex i) {
@@ -420,7 +496,7 @@ public final class PineconeEmulator implements AutoCloseable {
     m.put("dimension", i.dimension);
     m.put("metric", i.metric);
     m.put("host", "127.0.0.1:" + server.getPort() + "/data/" + i.name);
-    m.put("deletion_protection", "disabled");
+    m.put("deletion_protection", i.deletionProtection);
     if (!i.tags.isEmpty()) {
       m.set("tags", i.tags.deepCopy());
     }

@@ -1,7 +1,10 @@
 package dev.quiver.qdrant.internal;
 
+import dev.quiver.FieldType;
 import dev.quiver.Filter;
+import dev.quiver.MetadataField;
 import io.qdrant.client.grpc.Common.Condition;
+import io.qdrant.client.grpc.Common.HasIdCondition;
 import io.qdrant.client.grpc.Common.FieldCondition;
 import io.qdrant.client.grpc.Common.Match;
 import io.qdrant.client.grpc.Common.Range;
@@ -9,8 +12,10 @@ import io.qdrant.client.grpc.Common.RepeatedIntegers;
 import io.qdrant.client.grpc.Common.RepeatedStrings;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -19,7 +24,7 @@ import java.util.Set;
  * is true on exactly the points where the Quiver predicate is true; since Qdrant's conditions are
  * two-valued (the adapter never stores nulls), {@code not} becomes {@code must_not}, {@code and}
  * {@code must} and {@code or} {@code should}, and the complement law holds. Two visitors do it:
- * {@link #TOP} makes the request's filter, {@link #CONDITION} a condition inside one.
+ * {@code top} makes the request's filter, {@code condition} a condition inside one.
  *
  * <p>Atoms (see docs/backends/qdrant.md for the reasoning):
  * <ul>
@@ -33,6 +38,12 @@ import java.util.Set;
  *       integers so that every comparison is exact in float64.</li>
  *   <li>{@code exists(x)}: {@code match.keyword x} on the reserved key list {@link Payloads#KEYS}.</li>
  * </ul>
+ *
+ * <p>Declared fields ({@link #toQdrant(Filter, List)}) hold one type only, so a comparison with a
+ * literal of another type is false ({@code has_id: []}), a declared LONG needs no double branch and a
+ * declared DOUBLE no long branch; LONG ranges use integral bounds and list the longs around a bound
+ * beyond 2^53 ({@link DeclaredLongs}), so Qdrant's integer index (an exact i64 comparison) and its
+ * checker (a float64 comparison) select the same points.
  */
 public final class Filters {
 
@@ -42,44 +53,44 @@ public final class Filters {
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
 
   /** The Qdrant filter of a whole Quiver filter (the top of a request). */
-  private static final Filter.Visitor<io.qdrant.client.grpc.Common.Filter> TOP = new Filter.Visitor<>() {
+  private final Filter.Visitor<io.qdrant.client.grpc.Common.Filter> top = new Filter.Visitor<>() {
     @Override
     public io.qdrant.client.grpc.Common.Filter comparison(Filter.Comparison c) {
-      return must(CONDITION.comparison(c));
+      return must(condition.comparison(c));
     }
 
     @Override
     public io.qdrant.client.grpc.Common.Filter in(Filter.In in) {
-      return must(CONDITION.in(in));
+      return must(condition.in(in));
     }
 
     @Override
     public io.qdrant.client.grpc.Common.Filter exists(Filter.Exists e) {
-      return must(CONDITION.exists(e));
+      return must(condition.exists(e));
     }
 
     @Override
     public io.qdrant.client.grpc.Common.Filter not(Filter.Not not) {
-      return io.qdrant.client.grpc.Common.Filter.newBuilder().addMustNot(not.operand().accept(CONDITION)).build();
+      return io.qdrant.client.grpc.Common.Filter.newBuilder().addMustNot(not.operand().accept(condition)).build();
     }
 
     @Override
     public io.qdrant.client.grpc.Common.Filter and(Filter.And and) {
       io.qdrant.client.grpc.Common.Filter.Builder b = io.qdrant.client.grpc.Common.Filter.newBuilder();
-      and.operands().forEach(op -> b.addMust(op.accept(CONDITION)));
+      and.operands().forEach(op -> b.addMust(op.accept(condition)));
       return b.build();
     }
 
     @Override
     public io.qdrant.client.grpc.Common.Filter or(Filter.Or or) {
       io.qdrant.client.grpc.Common.Filter.Builder b = io.qdrant.client.grpc.Common.Filter.newBuilder();
-      or.operands().forEach(op -> b.addShould(op.accept(CONDITION)));
+      or.operands().forEach(op -> b.addShould(op.accept(condition)));
       return b.build();
     }
   };
 
   /** The Qdrant condition of a Quiver filter node inside a larger filter. */
-  private static final Filter.Visitor<Condition> CONDITION = new Filter.Visitor<>() {
+  private final Filter.Visitor<Condition> condition = new Filter.Visitor<>() {
     @Override
     public Condition comparison(Filter.Comparison c) {
       return c.op() == Filter.Operator.EQ ? equal(c.field(), c.value()) : range(c.field(), c.op(), (Number) c.value());
@@ -87,7 +98,7 @@ public final class Filters {
 
     @Override
     public Condition in(Filter.In in) {
-      return Filters.in(in.field(), in.values());
+      return Filters.this.in(in.field(), in.values());
     }
 
     @Override
@@ -97,51 +108,103 @@ public final class Filters {
 
     @Override
     public Condition not(Filter.Not not) {
-      return nested(TOP.not(not));
+      return nested(top.not(not));
     }
 
     @Override
     public Condition and(Filter.And and) {
-      return nested(TOP.and(and));
+      return nested(top.and(and));
     }
 
     @Override
     public Condition or(Filter.Or or) {
-      return nested(TOP.or(or));
+      return nested(top.or(or));
     }
   };
 
-  private Filters() {}
+  /** The translation without declared fields. */
+  private static final Filters PLAIN = new Filters(Map.of());
+
+  /** Declared field types by key. */
+  private final Map<String, FieldType> declared;
+
+  private Filters(Map<String, FieldType> declared) {
+    this.declared = declared;
+  }
 
   /**
    * @param f a Quiver filter
    * @return the equivalent Qdrant filter
    */
   public static io.qdrant.client.grpc.Common.Filter toQdrant(Filter f) {
-    return f.accept(TOP);
+    return f.accept(PLAIN.top);
+  }
+
+  /**
+   * @param f a Quiver filter
+   * @param fields the collection's declared fields
+   * @return the equivalent Qdrant filter, using what the declarations guarantee about the stored types
+   */
+  public static io.qdrant.client.grpc.Common.Filter toQdrant(Filter f, List<MetadataField> fields) {
+    if (fields.isEmpty()) {
+      return toQdrant(f);
+    }
+    Map<String, FieldType> types = new HashMap<>();
+    fields.forEach(m -> types.put(m.name(), m.type()));
+    return f.accept(new Filters(types).top);
+  }
+
+  /**
+   * @param key a payload key
+   * @param value a keyword
+   * @return {@code key == value} as a Qdrant condition
+   */
+  public static Condition keywordIs(String key, String value) {
+    return keyword(key, value);
+  }
+
+  /**
+   * @param scope a condition every point must meet (the tenant), or {@code null}
+   * @param filter the caller's filter, translated, or {@code null}
+   * @return both in one filter's {@code must}, or {@code null} when there is neither
+   */
+  public static io.qdrant.client.grpc.Common.Filter scoped(Condition scope, io.qdrant.client.grpc.Common.Filter filter) {
+    if (scope == null) {
+      return filter;
+    }
+    io.qdrant.client.grpc.Common.Filter.Builder b = io.qdrant.client.grpc.Common.Filter.newBuilder().addMust(scope);
+    if (filter != null) {
+      b.addMust(nested(filter));
+    }
+    return b.build();
+  }
+
+  /** A condition no point meets: a {@code has_id} of no id. */
+  static Condition none() {
+    return Condition.newBuilder().setHasId(HasIdCondition.getDefaultInstance()).build();
   }
 
   private static io.qdrant.client.grpc.Common.Filter must(Condition c) {
     return io.qdrant.client.grpc.Common.Filter.newBuilder().addMust(c).build();
   }
 
-  private static Condition nested(io.qdrant.client.grpc.Common.Filter f) {
+  static Condition nested(io.qdrant.client.grpc.Common.Filter f) {
     return Condition.newBuilder().setFilter(f).build();
   }
 
-  private static Condition field(String key, Match m) {
+  static Condition field(String key, Match m) {
     return Condition.newBuilder().setField(FieldCondition.newBuilder().setKey(key).setMatch(m)).build();
   }
 
-  private static Condition field(String key, Range r) {
+  static Condition field(String key, Range r) {
     return Condition.newBuilder().setField(FieldCondition.newBuilder().setKey(key).setRange(r)).build();
   }
 
-  private static Condition keyword(String key, String value) {
+  static Condition keyword(String key, String value) {
     return field(key, Match.newBuilder().setKeyword(value).build());
   }
 
-  private static Condition integer(String key, long value) {
+  static Condition integer(String key, long value) {
     return field(key, Match.newBuilder().setInteger(value).build());
   }
 
@@ -150,7 +213,7 @@ public final class Filters {
     return keyword(Payloads.DOUBLES, key);
   }
 
-  private static Condition all(Condition... cs) {
+  static Condition all(Condition... cs) {
     io.qdrant.client.grpc.Common.Filter.Builder b = io.qdrant.client.grpc.Common.Filter.newBuilder();
     for (Condition c : cs) {
       b.addMust(c);
@@ -158,7 +221,7 @@ public final class Filters {
     return nested(b.build());
   }
 
-  private static Condition any(List<Condition> cs) {
+  static Condition any(List<Condition> cs) {
     if (cs.size() == 1) {
       return cs.get(0);
     }
@@ -167,7 +230,11 @@ public final class Filters {
     return nested(b.build());
   }
 
-  static Condition equal(String key, Object value) {
+  Condition equal(String key, Object value) {
+    FieldType type = declared.get(key);
+    if (type != null && !holds(type, value)) {
+      return none();  // a declared field holds only its type; a comparison with another is false
+    }
     if (value instanceof String s) {
       return keyword(key, s);
     }
@@ -177,7 +244,16 @@ public final class Filters {
     return number(key, Filter.Operator.EQ, (Number) value);
   }
 
-  static Condition in(String key, List<Object> values) {
+  /** Whether a field of this type can equal or be ordered against the literal (numbers compare across long and double). */
+  private static boolean holds(FieldType type, Object literal) {
+    return switch (type) {
+      case STRING, STRING_LIST -> literal instanceof String;
+      case BOOL -> literal instanceof Boolean;
+      case LONG, DOUBLE -> literal instanceof Number;
+    };
+  }
+
+  Condition in(String key, List<Object> values) {
     Set<String> strings = new LinkedHashSet<>();
     Set<Object> others = new LinkedHashSet<>();
     for (Object v : values) {
@@ -188,23 +264,42 @@ public final class Filters {
       }
     }
     List<Condition> branches = new ArrayList<>();
+    FieldType type = declared.get(key);
+    if (type != null && type != FieldType.STRING && type != FieldType.STRING_LIST) {
+      strings.clear();
+    }
     if (strings.size() == 1) {
       branches.add(keyword(key, strings.iterator().next()));
     } else if (!strings.isEmpty()) {
       branches.add(field(key, Match.newBuilder().setKeywords(RepeatedStrings.newBuilder().addAllStrings(strings)).build()));
     }
     for (Object v : others) {
-      branches.add(equal(key, v));
+      if (type == null || holds(type, v)) {
+        branches.add(equal(key, v));
+      }
     }
-    return any(branches);
+    return branches.isEmpty() ? none() : any(branches);
   }
 
-  static Condition range(String key, Filter.Operator op, Number lit) {
+  Condition range(String key, Filter.Operator op, Number lit) {
+    FieldType type = declared.get(key);
+    if (type != null && type != FieldType.LONG && type != FieldType.DOUBLE) {
+      return none();  // ranges compare numbers only
+    }
     return number(key, op, lit);
   }
 
   /** {@code key op lit}: the stored longs that qualify, or the stored doubles that do. */
-  private static Condition number(String key, Filter.Operator op, Number lit) {
+  private Condition number(String key, Filter.Operator op, Number lit) {
+    FieldType type = declared.get(key);
+    if (type == FieldType.LONG) {
+      Condition longs = DeclaredLongs.condition(key, op, lit);
+      return longs == null ? none() : longs;
+    }
+    if (type == FieldType.DOUBLE) {
+      Condition doubles = doubles(key, op, lit);
+      return doubles == null ? none() : doubles;
+    }
     List<Condition> branches = new ArrayList<>(2);
     Condition longs = longs(key, op, lit);
     if (longs != null) {

@@ -35,6 +35,8 @@ public final class Payloads {
   public static final String KEYS = "__quiver_keys";
   /** The names of the metadata keys whose value is a Double. */
   public static final String DOUBLES = "__quiver_dbl";
+  /** The record's tenant, in multi-tenant collections (a keyword payload index with {@code is_tenant}). */
+  public static final String TENANT = "__tenant";
   private static final String HI = "__quiver_dhi_";
   private static final String LO = "__quiver_dlo_";
 
@@ -46,6 +48,16 @@ public final class Payloads {
    * @return the payload to store
    */
   public static Map<String, Value> toPayload(String id, Metadata metadata) {
+    return toPayload(id, metadata, null);
+  }
+
+  /**
+   * @param id the caller's id
+   * @param metadata the record's metadata
+   * @param tenant the record's tenant, or {@code null} in a collection without tenants
+   * @return the payload to store
+   */
+  public static Map<String, Value> toPayload(String id, Metadata metadata, String tenant) {
     Map<String, Value> out = new LinkedHashMap<>();
     ListValue.Builder keys = ListValue.newBuilder();
     ListValue.Builder doubles = ListValue.newBuilder();
@@ -62,6 +74,9 @@ public final class Payloads {
     out.put(ID, string(id));
     out.put(KEYS, Value.newBuilder().setListValue(keys).build());
     out.put(DOUBLES, Value.newBuilder().setListValue(doubles).build());
+    if (tenant != null) {
+      out.put(TENANT, string(tenant));
+    }
     return out;
   }
 
@@ -182,7 +197,7 @@ public final class Payloads {
     return fromSortable((hi.getIntegerValue() << 32) | lo.getIntegerValue());
   }
 
-  private static Object fromValue(Value v) {
+  static Object fromValue(Value v) {
     switch (v.getKindCase()) {
       case STRING_VALUE:
         return v.getStringValue();

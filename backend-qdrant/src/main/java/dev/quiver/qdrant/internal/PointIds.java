@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Maps Quiver record ids (any string of up to 512 UTF-8 bytes) to Qdrant point ids (a UUID):
@@ -23,6 +25,10 @@ public final class PointIds {
   /** The namespace: {@code uuid5(NAMESPACE_URL, "urn:dev.quiver:qdrant:point-id")}. Never change it. */
   public static final UUID NAMESPACE = UUID.fromString("522120db-e3f8-55af-8369-077d3423de2c");
 
+  private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,19}");
+  private static final Pattern CANONICAL_UUID =
+      Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
   private PointIds() {}
 
   /**
@@ -30,6 +36,16 @@ public final class PointIds {
    * @return the UUID the point is stored under
    */
   public static UUID uuid(String id) {
+    return uuid(null, id);
+  }
+
+  /**
+   * @param tenant the record's tenant, or {@code null} in a collection without tenants
+   * @param id a Quiver record id
+   * @return the UUID the point is stored under: of {@code tenant + NUL + id} in a tenant (a tenant name
+   *     holds no NUL, so two (tenant, id) pairs never share the hashed bytes), of {@code id} alone otherwise
+   */
+  public static UUID uuid(String tenant, String id) {
     MessageDigest sha1;
     try {
       sha1 = MessageDigest.getInstance("SHA-1");
@@ -39,6 +55,10 @@ public final class PointIds {
     ByteBuffer ns = ByteBuffer.allocate(16);
     ns.putLong(NAMESPACE.getMostSignificantBits()).putLong(NAMESPACE.getLeastSignificantBits());
     sha1.update(ns.array());
+    if (tenant != null) {
+      sha1.update(utf8(tenant));
+      sha1.update((byte) 0);
+    }
     sha1.update(utf8(id));
     byte[] h = sha1.digest();
     h[6] = (byte) ((h[6] & 0x0f) | 0x50);
@@ -70,6 +90,68 @@ public final class PointIds {
    */
   public static PointId pointId(String id) {
     return PointId.newBuilder().setUuid(uuid(id).toString()).build();
+  }
+
+  /**
+   * @param tenant the tenant, or {@code null}
+   * @param id a Quiver record id
+   * @return the Qdrant point id of the record in that tenant
+   */
+  public static PointId pointId(String tenant, String id) {
+    return PointId.newBuilder().setUuid(uuid(tenant, id).toString()).build();
+  }
+
+  /**
+   * The point id a foreign collection's record id names: an unsigned 64-bit integer in decimal (no sign,
+   * no leading zeros) or a UUID in canonical lower-case form; other spellings would read back as
+   * another string, so they name no point.
+   *
+   * @param id a record id as Quiver exposes it
+   * @return the point id, or empty if no point can have this id
+   */
+  public static Optional<PointId> nativeId(String id) {
+    if (DECIMAL.matcher(id).matches()) {
+      try {
+        return Optional.of(PointId.newBuilder().setNum(Long.parseUnsignedLong(id)).build());
+      } catch (NumberFormatException e) {
+        return Optional.empty();  // beyond 2^64 - 1
+      }
+    }
+    if (CANONICAL_UUID.matcher(id).matches()) {
+      return Optional.of(PointId.newBuilder().setUuid(id).build());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * @param id a record id to write to a foreign collection
+   * @param collection for the message
+   * @return its point id
+   * @throws InvalidArgumentException if the id is neither a decimal u64 nor a canonical UUID
+   */
+  public static PointId requireNativeId(String id, String collection) {
+    return nativeId(id).orElseThrow(() -> {
+      String hint = "";
+      try {
+        UUID u = UUID.fromString(id);
+        hint = " (write it as '" + u + "')";
+      } catch (IllegalArgumentException e) {
+        if (id.matches("[+]?[0-9]+")) {
+          hint = " (write it without sign or leading zeros, at most " + Long.toUnsignedString(-1L) + ")";
+        }
+      }
+      String shown = id.length() > 80 ? id.substring(0, 80) + "..." : id;
+      return new InvalidArgumentException("record id '" + shown + "' cannot be a point id of collection '" + collection
+          + "': its Qdrant point ids are unsigned integers (decimal) or UUIDs (canonical lower-case)" + hint);
+    });
+  }
+
+  /**
+   * @param text a point id's text, as {@link #text} writes it
+   * @return the point id, or empty if the text is not one
+   */
+  public static Optional<PointId> parse(String text) {
+    return nativeId(text);
   }
 
   /**

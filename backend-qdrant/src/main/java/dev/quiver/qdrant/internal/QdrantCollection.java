@@ -1,7 +1,6 @@
 package dev.quiver.qdrant.internal;
 
 import dev.quiver.BackendException;
-import dev.quiver.CollectionSpec;
 import dev.quiver.Filter;
 import dev.quiver.InvalidArgumentException;
 import dev.quiver.ListRequest;
@@ -13,13 +12,16 @@ import dev.quiver.Record;
 import dev.quiver.SearchRequest;
 import dev.quiver.spi.AbstractVectorCollection;
 import dev.quiver.spi.AbstractVectorStore;
+import io.qdrant.client.grpc.Common.Condition;
+import io.qdrant.client.grpc.Common.HasIdCondition;
 import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.CountPoints;
 import io.qdrant.client.grpc.Points.DeletePoints;
 import io.qdrant.client.grpc.Points.DenseVector;
+import io.qdrant.client.grpc.Points.FacetCounts;
+import io.qdrant.client.grpc.Points.FacetHit;
 import io.qdrant.client.grpc.Points.GetPoints;
-import io.qdrant.client.grpc.Points.NamedVectors;
 import io.qdrant.client.grpc.Points.PayloadIncludeSelector;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.PointsIdsList;
@@ -33,21 +35,17 @@ import io.qdrant.client.grpc.Points.ScrollResponse;
 import io.qdrant.client.grpc.Points.SearchParams;
 import io.qdrant.client.grpc.Points.SetPayloadPoints;
 import io.qdrant.client.grpc.Points.UpsertPoints;
-import io.qdrant.client.grpc.Points.Vector;
 import io.qdrant.client.grpc.Points.VectorInput;
-import io.qdrant.client.grpc.Points.VectorOutput;
-import io.qdrant.client.grpc.Points.VectorsOutput;
-import io.qdrant.client.grpc.Points.VectorsSelector;
 import io.qdrant.client.grpc.Points.WithPayloadSelector;
 import io.qdrant.client.grpc.Points.WithVectorsSelector;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
+import java.util.Set;
 
 /**
  * One Qdrant collection seen through the Quiver API: only the mapping to Qdrant's requests; the
@@ -68,28 +66,95 @@ public final class QdrantCollection extends AbstractVectorCollection {
   static final String CURSOR_PREFIX = "qd1.";
 
   private final Rpc rpc;
-  private final CollectionSpec spec;
+  private final Layout layout;
   private final String name;
 
   /**
    * @param store the store (its boundary checks and maps every call)
    * @param rpc the store's connection
-   * @param spec the collection's spec
+   * @param layout how the collection's records map to points (its spec included)
    */
-  public QdrantCollection(AbstractVectorStore store, Rpc rpc, CollectionSpec spec) {
-    super(store, spec);
+  public QdrantCollection(AbstractVectorStore store, Rpc rpc, Layout layout) {
+    super(store, layout.spec());
     this.rpc = rpc;
-    this.spec = spec;
-    this.name = spec.name();
+    this.layout = layout;
+    this.name = layout.spec().name();
+  }
+
+  /** A tenant's handle: the same collection, every call scoped to the tenant by its layout. */
+  private QdrantCollection(QdrantCollection collection, String tenant) {
+    super(collection, tenant);
+    this.rpc = collection.rpc;
+    this.layout = ((QuiverLayout) collection.layout).forTenant(tenant);
+    this.name = collection.name;
+  }
+
+  @Override
+  protected AbstractVectorCollection doTenant(String tenant) {
+    return new QdrantCollection(this, tenant);
+  }
+
+  /** Most tenants one facet request returns; beyond it the tenants are read by a scroll. */
+  static final int FACET_LIMIT = 100_000;
+
+  /**
+   * Qdrant's facet on the tenant key: distinct values with counts, answered from the tenant's keyword
+   * index. A facet is capped by its limit, so when it comes back full the tenants are collected by a
+   * scroll over every point's tenant key instead.
+   */
+  @Override
+  protected List<String> doTenants() {
+    FacetCounts req = FacetCounts.newBuilder().setCollectionName(name).setKey(Payloads.TENANT)
+        .setLimit(FACET_LIMIT).setExact(true).build();
+    List<FacetHit> hits = rpc.idempotent("tenants", name, () -> rpc.points().facet(req)).getHitsList();
+    if (hits.size() < FACET_LIMIT) {
+      List<String> out = new ArrayList<>();
+      for (FacetHit h : hits) {
+        if (h.getCount() > 0) {  // the keyword index may keep a value whose points are all deleted, counted 0
+          out.add(h.getValue().getStringValue());
+        }
+      }
+      return out;
+    }
+    Set<String> out = new HashSet<>();
+    PointId offset = null;
+    do {
+      ScrollPoints.Builder scroll = ScrollPoints.newBuilder().setCollectionName(name).setLimit(SCROLL_BATCH)
+          .setWithPayload(WithPayloadSelector.newBuilder().setInclude(PayloadIncludeSelector.newBuilder()
+              .addFields(Payloads.TENANT)))
+          .setWithVectors(WithVectorsSelector.newBuilder().setEnable(false));
+      if (offset != null) {
+        scroll.setOffset(offset);
+      }
+      ScrollPoints built = scroll.build();
+      ScrollResponse resp = rpc.idempotent("tenants", name, () -> rpc.points().scroll(built));
+      for (RetrievedPoint p : resp.getResultList()) {
+        Value t = p.getPayloadMap().get(Payloads.TENANT);
+        if (t != null && t.hasStringValue()) {
+          out.add(t.getStringValue());
+        }
+      }
+      offset = resp.hasNextPageOffset() ? resp.getNextPageOffset() : null;
+    } while (offset != null);
+    return new ArrayList<>(out);
+  }
+
+  /** @return the layout (for tests) */
+  Layout layout() {
+    return layout;
   }
 
   // ---------------------------------------------------------------- writes
 
   @Override
   protected void doUpsert(List<Record> records) {
+    layout.checkWritable(records);
     List<PointStruct> points = new ArrayList<>(records.size());
     for (Record r : records) {
       points.add(point(r));
+    }
+    if (!layout.otherVectors().isEmpty()) {
+      points = OtherVectors.keep(rpc, name, layout, points);
     }
     List<PointStruct> batch = new ArrayList<>();
     long bytes = 0;
@@ -109,24 +174,11 @@ public final class QdrantCollection extends AbstractVectorCollection {
   }
 
   PointStruct point(Record r) {
-    float[] v = r.vector();
-    NamedVectors.Builder nv = NamedVectors.newBuilder().putVectors(Specs.VECTOR, dense(v));
-    if (Specs.hasRaw(spec)) {
-      nv.putVectors(Specs.RAW, dense(v));
-    }
     return PointStruct.newBuilder()
-        .setId(PointIds.pointId(r.id()))
-        .setVectors(io.qdrant.client.grpc.Points.Vectors.newBuilder().setVectors(nv))
-        .putAllPayload(Payloads.toPayload(r.id(), r.metadata()))
+        .setId(layout.writeId(r.id()))
+        .setVectors(layout.vectors(r.vector()))
+        .putAllPayload(layout.payload(r.id(), r.metadata()))
         .build();
-  }
-
-  private static Vector dense(float[] v) {
-    DenseVector.Builder d = DenseVector.newBuilder();
-    for (float x : v) {
-      d.addData(x);
-    }
-    return Vector.newBuilder().setDense(d).build();
   }
 
   private void sendUpsert(List<PointStruct> batch) {
@@ -136,13 +188,21 @@ public final class QdrantCollection extends AbstractVectorCollection {
 
   @Override
   protected void doDelete(List<String> list) {
-    for (int i = 0; i < list.size(); i += ID_BATCH) {
-      PointsIdsList.Builder sel = PointsIdsList.newBuilder();
-      for (String id : list.subList(i, Math.min(list.size(), i + ID_BATCH))) {
-        sel.addIds(PointIds.pointId(id));
+    List<PointId> ids = new ArrayList<>();
+    for (String id : list) {
+      layout.readId(id).ifPresent(ids::add);  // an id no point can have is not there to delete
+    }
+    for (int i = 0; i < ids.size(); i += ID_BATCH) {
+      List<PointId> batch = ids.subList(i, Math.min(ids.size(), i + ID_BATCH));
+      PointsSelector.Builder sel = PointsSelector.newBuilder();
+      if (layout.scope() == null) {
+        sel.setPoints(PointsIdsList.newBuilder().addAllIds(batch));
+      } else {
+        // in a tenant the ids are the tenant's own already; the scope makes the engine check it too
+        sel.setFilter(io.qdrant.client.grpc.Common.Filter.newBuilder().addMust(layout.scope())
+            .addMust(Condition.newBuilder().setHasId(HasIdCondition.newBuilder().addAllHasId(batch))));
       }
-      DeletePoints req = DeletePoints.newBuilder().setCollectionName(name).setWait(true)
-          .setPoints(PointsSelector.newBuilder().setPoints(sel)).build();
+      DeletePoints req = DeletePoints.newBuilder().setCollectionName(name).setWait(true).setPoints(sel).build();
       rpc.idempotent("delete", name, () -> rpc.points().delete(req));
     }
   }
@@ -150,15 +210,19 @@ public final class QdrantCollection extends AbstractVectorCollection {
   @Override
   protected void doDelete(Filter filter) {
     DeletePoints req = DeletePoints.newBuilder().setCollectionName(name).setWait(true)
-        .setPoints(PointsSelector.newBuilder().setFilter(Filters.toQdrant(filter))).build();
+        .setPoints(PointsSelector.newBuilder().setFilter(layout.filter(Optional.of(filter)))).build();
     rpc.idempotent("delete by filter", name, () -> rpc.points().delete(req));
   }
 
   @Override
   protected boolean doUpdateMetadata(String id, Metadata metadata) {
+    PointId point = layout.writeId(id);
+    if (layout instanceof ForeignLayout f) {
+      f.checkMetadata(id, metadata);
+    }
     SetPayloadPoints req = SetPayloadPoints.newBuilder().setCollectionName(name).setWait(true)
-        .putAllPayload(Payloads.toPayload(id, metadata))
-        .setPointsSelector(PointsSelector.newBuilder().setPoints(PointsIdsList.newBuilder().addIds(PointIds.pointId(id))))
+        .putAllPayload(layout.payload(id, metadata))
+        .setPointsSelector(PointsSelector.newBuilder().setPoints(PointsIdsList.newBuilder().addIds(point)))
         .build();
     // OverwritePayload replaces the whole payload (vectors untouched); a missing point is NOT_FOUND "No point with id"
     return rpc.idempotent("update metadata", name, Rpc.or(() -> {
@@ -175,14 +239,19 @@ public final class QdrantCollection extends AbstractVectorCollection {
     for (int i = 0; i < wanted.size(); i += ID_BATCH) {
       GetPoints.Builder req = GetPoints.newBuilder().setCollectionName(name)
           .setWithPayload(WithPayloadSelector.newBuilder().setEnable(true))
-          .setWithVectors(vectors());
+          .setWithVectors(layout.readVectors());
       for (String id : wanted.subList(i, Math.min(wanted.size(), i + ID_BATCH))) {
-        req.addIds(PointIds.pointId(id));
+        layout.readId(id).ifPresent(req::addIds);
+      }
+      if (req.getIdsCount() == 0) {
+        continue;
       }
       GetPoints built = req.build();
       for (RetrievedPoint p : rpc.idempotent("get", name, () -> rpc.points().get(built)).getResultList()) {
-        Record r = record(p);
-        found.put(r.id(), r);
+        if (layout.owns(p.getPayloadMap())) {
+          Record r = record(p);
+          found.put(r.id(), r);
+        }
       }
     }
     List<Record> out = new ArrayList<>();
@@ -198,7 +267,10 @@ public final class QdrantCollection extends AbstractVectorCollection {
   @Override
   protected long doCount(Optional<Filter> filter) {
     CountPoints.Builder req = CountPoints.newBuilder().setCollectionName(name).setExact(true);
-    filter.ifPresent(f -> req.setFilter(Filters.toQdrant(f)));
+    io.qdrant.client.grpc.Common.Filter f = layout.filter(filter);
+    if (f != null) {
+      req.setFilter(f);
+    }
     CountPoints built = req.build();
     return rpc.idempotent("count", name, () -> rpc.points().count(built)).getResult().getCount();
   }
@@ -206,13 +278,13 @@ public final class QdrantCollection extends AbstractVectorCollection {
   @Override
   protected Page doList(ListRequest request) {
     PointId offset = request.cursor().map(this::decodeCursor).orElse(null);
-    io.qdrant.client.grpc.Common.Filter filter = request.filter().map(Filters::toQdrant).orElse(null);
+    io.qdrant.client.grpc.Common.Filter filter = layout.filter(request.filter());
     List<Record> page = new ArrayList<>(Math.min(request.pageSize(), SCROLL_BATCH));
     while (page.size() < request.pageSize()) {
       ScrollPoints.Builder req = ScrollPoints.newBuilder().setCollectionName(name)
           .setLimit(Math.min(request.pageSize() - page.size(), SCROLL_BATCH))
           .setWithPayload(WithPayloadSelector.newBuilder().setEnable(true))
-          .setWithVectors(vectors());
+          .setWithVectors(layout.readVectors());
       if (filter != null) {
         req.setFilter(filter);
       }
@@ -237,12 +309,12 @@ public final class QdrantCollection extends AbstractVectorCollection {
     float[] query = request.vector();
     QueryPoints req = searchRequest(request);
     List<ScoredPoint> hits = rpc.idempotent("search", name, () -> rpc.points().query(req)).getResultList();
-    Metric metric = spec.metric();
+    Metric metric = layout.spec().metric();
     double minScore = request.minScore().orElse(Double.NEGATIVE_INFINITY);
     List<Match> out = new ArrayList<>(hits.size());
     for (ScoredPoint p : hits) {
-      String id = Payloads.id(p.getPayloadMap(), PointIds.text(p.getId()));
-      float[] stored = p.hasVectors() ? vector(p.getVectors()) : null;
+      String id = layout.id(p.getPayloadMap(), p.getId());
+      float[] stored = p.hasVectors() ? layout.vector(p.getVectors()) : null;
       double distance;
       if (stored != null && stored.length == query.length) {
         distance = metric.distance(query, stored);  // the reference formula, in double, on the caller's vector
@@ -253,7 +325,7 @@ public final class QdrantCollection extends AbstractVectorCollection {
       if (score < minScore) {
         continue;
       }
-      Metadata md = request.includeMetadata() ? Payloads.toMetadata(p.getPayloadMap(), id) : Metadata.empty();
+      Metadata md = request.includeMetadata() ? layout.metadata(p.getPayloadMap(), id) : Metadata.empty();
       out.add(new Match(id, score, distance, request.includeVectors() ? stored : null, md));
     }
     out.sort(Comparator.comparingDouble(Match::distance).thenComparing(Match::id));
@@ -272,22 +344,25 @@ public final class QdrantCollection extends AbstractVectorCollection {
       d.addData(x);
     }
     SearchParams.Builder params = SearchParams.newBuilder();
-    if (spec.index() instanceof dev.quiver.IndexSpec.Flat) {
+    if (layout.exact()) {
       params.setExact(true);
     } else if (request.ef().isPresent()) {
       params.setHnswEf(request.ef().getAsInt());
     }
     WithPayloadSelector payload = request.includeMetadata()
         ? WithPayloadSelector.newBuilder().setEnable(true).build()
-        : WithPayloadSelector.newBuilder().setInclude(PayloadIncludeSelector.newBuilder().addFields(Payloads.ID)).build();
+        : layout.idOnly();
     QueryPoints.Builder q = QueryPoints.newBuilder().setCollectionName(name)
         .setQuery(Query.newBuilder().setNearest(VectorInput.newBuilder().setDense(d)))
-        .setUsing(Specs.VECTOR)
         .setLimit(request.topK() + margin(request.topK()))
         .setParams(params)
         .setWithPayload(payload)
-        .setWithVectors(vectors());
-    request.filter().ifPresent(f -> q.setFilter(Filters.toQdrant(f)));
+        .setWithVectors(layout.readVectors());
+    layout.using().ifPresent(q::setUsing);
+    io.qdrant.client.grpc.Common.Filter filter = layout.filter(request.filter());
+    if (filter != null) {
+      q.setFilter(filter);
+    }
     if (request.minScore().isPresent()) {
       threshold(request.minScore().getAsDouble()).ifPresent(t -> q.setScoreThreshold(t));
     }
@@ -299,7 +374,7 @@ public final class QdrantCollection extends AbstractVectorCollection {
    * recomputed scores. Cosine and Dot keep {@code score >= t}; Euclid keeps {@code L2 <= t}.
    */
   Optional<Float> threshold(double minScore) {
-    switch (spec.metric()) {
+    switch (layout.spec().metric()) {
       case EUCLIDEAN: {
         if (minScore <= 0) {
           return Optional.empty();  // every 1/(1+L2) is > 0
@@ -312,34 +387,15 @@ public final class QdrantCollection extends AbstractVectorCollection {
     }
   }
 
-  private WithVectorsSelector vectors() {
-    return WithVectorsSelector.newBuilder()
-        .setInclude(VectorsSelector.newBuilder().addNames(Specs.readVector(spec))).build();
-  }
-
-  @SuppressWarnings("deprecation") // VectorOutput.data: the pre-1.10 layout, read when dense is absent
-  private float[] vector(VectorsOutput vo) {
-    VectorOutput v = vo.hasVectors() ? vo.getVectors().getVectorsMap().get(Specs.readVector(spec)) : vo.getVector();
-    if (v == null) {
-      return null;
-    }
-    List<Float> data = v.hasDense() ? v.getDense().getDataList() : v.getDataList();
-    float[] out = new float[data.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = data.get(i);
-    }
-    return out;
-  }
-
   Record record(RetrievedPoint p) {
     Map<String, Value> payload = p.getPayloadMap();
-    String id = Payloads.id(payload, PointIds.text(p.getId()));
-    float[] v = p.hasVectors() ? vector(p.getVectors()) : null;
+    String id = layout.id(payload, p.getId());
+    float[] v = p.hasVectors() ? layout.vector(p.getVectors()) : null;
     if (v == null || v.length == 0) {
       throw new BackendException("Qdrant returned record '" + id + "' of collection '" + name
-          + "' without its vector '" + Specs.readVector(spec) + "'", null);
+          + "' without its vector " + layout.using().map(u -> "'" + u + "'").orElse("(unnamed)"), null);
     }
-    return Record.of(id, v, Payloads.toMetadata(payload, id));
+    return Record.of(id, v, layout.metadata(payload, id));
   }
 
   // ---------------------------------------------------------------- helpers
@@ -354,18 +410,15 @@ public final class QdrantCollection extends AbstractVectorCollection {
    */
   PointId decodeCursor(String cursor) {
     String u = cursor.startsWith(CURSOR_PREFIX) ? cursor.substring(CURSOR_PREFIX.length()) : "";
-    try {
-      if (UUID.fromString(u).toString().equals(u.toLowerCase(Locale.ROOT))) {
-        return PointId.newBuilder().setUuid(u).build();
-      }
-    } catch (IllegalArgumentException e) {
-      // not a UUID: refused below
+    Optional<PointId> p = PointIds.parse(u);
+    if (p.isPresent()) {
+      return p.get();
     }
     throw new InvalidArgumentException("list cursor refused by collection '" + name + "': it was not made by a Qdrant list");
   }
 
   @Override
   public String toString() {
-    return "QdrantCollection[" + spec + "]";
+    return "QdrantCollection[" + layout.spec() + tenant().map(t -> ", tenant " + t).orElse("") + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.quiver.qdrant.internal;
 import dev.quiver.BackendException;
 import dev.quiver.CollectionSpec;
 import dev.quiver.IndexSpec;
+import dev.quiver.MetadataField;
 import dev.quiver.Metric;
 import io.qdrant.client.grpc.Collections.CollectionConfig;
 import io.qdrant.client.grpc.Collections.CollectionInfo;
@@ -12,8 +13,17 @@ import io.qdrant.client.grpc.Collections.HnswConfigDiff;
 import io.qdrant.client.grpc.Collections.VectorParams;
 import io.qdrant.client.grpc.Collections.VectorParamsMap;
 import io.qdrant.client.grpc.Collections.VectorsConfig;
+import io.qdrant.client.grpc.Collections.FloatIndexParams;
+import io.qdrant.client.grpc.Collections.IntegerIndexParams;
+import io.qdrant.client.grpc.Collections.KeywordIndexParams;
+import io.qdrant.client.grpc.Collections.PayloadIndexParams;
+import io.qdrant.client.grpc.JsonWithInt.ListValue;
 import io.qdrant.client.grpc.JsonWithInt.Struct;
 import io.qdrant.client.grpc.JsonWithInt.Value;
+import io.qdrant.client.grpc.Points.CreateFieldIndexCollection;
+import io.qdrant.client.grpc.Points.FieldType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,7 +32,9 @@ import java.util.Map;
  * normalises cosine vectors on upsert), stored on disk with no HNSW graph and never searched. FLAT is
  * a collection without an HNSW graph ({@code m = 0}) searched with {@code exact = true}; HNSW sets
  * {@code m} and {@code ef_construct}. The spec is also written to the collection's metadata under
- * {@link #META_KEY} (format {@value #FORMAT}).
+ * {@link #META_KEY}: format {@value #FORMAT}, or {@value #FORMAT_FIELDS} when it declares fields or
+ * tenants ({@code fields}: a list of {name, type, indexed}; {@code undeclared_keys}; {@code multi_tenant}).
+ * Declared indexed fields and the tenant key get payload indexes ({@link #indexRequests}).
  */
 public final class Specs {
 
@@ -34,6 +46,8 @@ public final class Specs {
   public static final String META_KEY = "quiver";
   /** Version of the spec record in the collection metadata. */
   public static final long FORMAT = 1;
+  /** Version of a spec record that declares fields or tenants (an older adapter must not open it). */
+  public static final long FORMAT_FIELDS = 2;
 
   private Specs() {}
 
@@ -78,6 +92,19 @@ public final class Specs {
       hnsw.setM(0);
       meta.putFields("index", Value.newBuilder().setStringValue("FLAT").build());
     }
+    if (!spec.fields().isEmpty() || spec.multiTenant()) {
+      ListValue.Builder fields = ListValue.newBuilder();
+      for (MetadataField f : spec.fields()) {
+        fields.addValues(Value.newBuilder().setStructValue(Struct.newBuilder()
+            .putFields("name", Payloads.string(f.name()))
+            .putFields("type", Payloads.string(f.type().name()))
+            .putFields("indexed", Value.newBuilder().setBoolValue(f.indexed()).build())));
+      }
+      meta.putFields("format", Value.newBuilder().setIntegerValue(FORMAT_FIELDS).build())
+          .putFields("fields", Value.newBuilder().setListValue(fields).build())
+          .putFields("undeclared_keys", Value.newBuilder().setBoolValue(spec.undeclaredKeysAllowed()).build())
+          .putFields("multi_tenant", Value.newBuilder().setBoolValue(spec.multiTenant()).build());
+    }
     return CreateCollection.newBuilder()
         .setCollectionName(spec.name())
         .setVectorsConfig(VectorsConfig.newBuilder().setParamsMap(vectors))
@@ -86,12 +113,91 @@ public final class Specs {
         .build();
   }
 
+  /**
+   * The payload indexes of a spec, created right after the collection: for each declared indexed field
+   * an index of its schema type (keyword for STRING and STRING_LIST, integer for LONG, bool for BOOL;
+   * a DOUBLE gets a float index on its key, for other readers, and an integer index on the high half
+   * of its sortable bits, which is what Quiver's exact double filters select on); for a multi-tenant
+   * collection a keyword index with {@code is_tenant} on {@link Payloads#TENANT}.
+   *
+   * @param spec a spec
+   * @return the requests, in order (empty when nothing is indexed)
+   */
+  public static List<CreateFieldIndexCollection> indexRequests(CollectionSpec spec) {
+    List<CreateFieldIndexCollection> out = new ArrayList<>();
+    if (spec.multiTenant()) {
+      out.add(index(spec.name(), Payloads.TENANT, FieldType.FieldTypeKeyword, PayloadIndexParams.newBuilder()
+          .setKeywordIndexParams(KeywordIndexParams.newBuilder().setIsTenant(true)).build()));
+    }
+    for (MetadataField f : spec.fields()) {
+      if (!f.indexed()) {
+        continue;
+      }
+      switch (f.type()) {
+        case STRING, STRING_LIST -> out.add(index(spec.name(), f.name(), FieldType.FieldTypeKeyword, null));
+        case LONG -> out.add(index(spec.name(), f.name(), FieldType.FieldTypeInteger, PayloadIndexParams.newBuilder()
+            .setIntegerIndexParams(IntegerIndexParams.newBuilder().setLookup(true).setRange(true)).build()));
+        case BOOL -> out.add(index(spec.name(), f.name(), FieldType.FieldTypeBool, null));
+        case DOUBLE -> {
+          out.add(index(spec.name(), f.name(), FieldType.FieldTypeFloat, PayloadIndexParams.newBuilder()
+              .setFloatIndexParams(FloatIndexParams.getDefaultInstance()).build()));
+          out.add(index(spec.name(), Payloads.hiKey(f.name()), FieldType.FieldTypeInteger, PayloadIndexParams.newBuilder()
+              .setIntegerIndexParams(IntegerIndexParams.newBuilder().setLookup(true).setRange(true)).build()));
+        }
+        default -> throw new IllegalStateException("unknown field type " + f.type());
+      }
+    }
+    return out;
+  }
+
+  private static CreateFieldIndexCollection index(String collection, String key, FieldType type, PayloadIndexParams params) {
+    CreateFieldIndexCollection.Builder b = CreateFieldIndexCollection.newBuilder().setCollectionName(collection)
+        .setWait(true).setFieldName(key).setFieldType(type);
+    if (params != null) {
+      b.setFieldIndexParams(params);
+    }
+    return b.build();
+  }
+
   static Distance distance(Metric m) {
     return switch (m) {
       case COSINE -> Distance.Cosine;
       case DOT_PRODUCT -> Distance.Dot;
       case EUCLIDEAN -> Distance.Euclid;
     };
+  }
+
+  /**
+   * Whether Quiver created the collection: it carries Quiver's spec in its collection metadata, or (made
+   * on a server before collection metadata, Qdrant &lt; 1.16) exactly Quiver's vectors {@link #VECTOR}
+   * and, under COSINE, {@link #RAW}. Every other collection is opened in its native layout.
+   *
+   * @param info what the server reports
+   * @return whether the collection has Quiver's layout
+   */
+  public static boolean isQuiver(CollectionInfo info) {
+    CollectionConfig config = info.getConfig();
+    Value meta = config.getMetadataMap().get(META_KEY);
+    if (meta != null && meta.hasStructValue()) {
+      return true;
+    }
+    if (!config.getMetadataMap().isEmpty()) {
+      return false;
+    }
+    VectorsConfig vc = config.getParams().getVectorsConfig();
+    if (!vc.hasParamsMap() || config.getParams().getSparseVectorsConfig().getMapCount() > 0) {
+      return false;
+    }
+    Map<String, VectorParams> m = vc.getParamsMap().getMapMap();
+    VectorParams v = m.get(VECTOR);
+    if (v == null) {
+      return false;
+    }
+    if (m.size() == 1) {
+      return v.getDistance() != Distance.Cosine;
+    }
+    VectorParams raw = m.get(RAW);
+    return m.size() == 2 && v.getDistance() == Distance.Cosine && raw != null && raw.getDistance() == Distance.Dot;
   }
 
   /**
@@ -116,7 +222,24 @@ public final class Specs {
         } else {
           b.index(IndexSpec.flat());
         }
+        Value format = f.get("format");
+        if (format != null && format.getIntegerValue() > FORMAT_FIELDS) {
+          throw new BackendException("collection '" + name + "' was created by a newer Quiver (spec format "
+              + format.getIntegerValue() + "); this adapter reads formats up to " + FORMAT_FIELDS, null);
+        }
+        if (f.containsKey("fields")) {
+          List<MetadataField> fields = new ArrayList<>();
+          for (Value v : f.get("fields").getListValue().getValuesList()) {
+            Map<String, Value> m = v.getStructValue().getFieldsMap();
+            fields.add(new MetadataField(m.get("name").getStringValue(), dev.quiver.FieldType.valueOf(m.get("type").getStringValue()),
+                m.get("indexed").getBoolValue()));
+          }
+          b.fields(fields).undeclaredKeysAllowed(f.get("undeclared_keys").getBoolValue())
+              .multiTenant(f.get("multi_tenant").getBoolValue());
+        }
         return b.build();
+      } catch (BackendException e) {
+        throw e;
       } catch (RuntimeException e) {
         throw new BackendException("collection '" + name + "' has an unreadable Quiver spec in its metadata: " + meta, e);
       }
