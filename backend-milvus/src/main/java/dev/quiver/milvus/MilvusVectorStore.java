@@ -13,24 +13,27 @@ import dev.quiver.UnavailableException;
 import dev.quiver.milvus.internal.Calls;
 import dev.quiver.milvus.internal.Connection;
 import dev.quiver.milvus.internal.Errors;
-import dev.quiver.milvus.internal.Indexes;
 import dev.quiver.milvus.internal.MilvusCollection;
 import dev.quiver.milvus.internal.Names;
+import dev.quiver.milvus.internal.Opened;
+import dev.quiver.milvus.internal.QuiverLayout;
 import dev.quiver.milvus.internal.Schema;
+import dev.quiver.milvus.internal.ServerTraits;
 import dev.quiver.milvus.internal.SpecCodec;
 import dev.quiver.spi.AbstractVectorCollection;
 import dev.quiver.spi.AbstractVectorStore;
 import io.milvus.v2.client.MilvusClientV2;
-import io.milvus.v2.common.ConsistencyLevel;
-import io.milvus.v2.common.DataType;
-import io.milvus.v2.service.collection.request.AddFieldReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.DescribeCollectionReq;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.collection.request.HasCollectionReq;
 import io.milvus.v2.service.collection.response.DescribeCollectionResp;
+import io.milvus.v2.service.index.request.DescribeIndexReq;
+import io.milvus.v2.service.index.request.ListIndexesReq;
+import io.milvus.v2.service.index.response.DescribeIndexResp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -66,6 +69,7 @@ public final class MilvusVectorStore extends AbstractVectorStore {
   private final String label;
   private final boolean lite;
   private final String serverVersion;
+  private final ServerTraits traits;
 
   private MilvusVectorStore(Builder b) {
     super(b.token == null ? List.of() : List.of(b.token));
@@ -83,6 +87,7 @@ public final class MilvusVectorStore extends AbstractVectorStore {
     }
     this.serverVersion = version == null ? "" : version;
     this.lite = isMilvusLite(serverVersion);
+    this.traits = ServerTraits.of(serverVersion);
     this.capabilities = capabilities(lite);
   }
 
@@ -114,7 +119,8 @@ public final class MilvusVectorStore extends AbstractVectorStore {
         .supportsNatively(Feature.INDEX_FLAT, Feature.INDEX_HNSW, Feature.INDEX_IVF_FLAT, Feature.METRIC_COSINE,
             Feature.METRIC_DOT_PRODUCT, Feature.METRIC_EUCLIDEAN, Feature.DELETE_BY_FILTER, Feature.COUNT_BY_FILTER,
             Feature.LIST, Feature.LIST_BY_FILTER, Feature.FILTERED_SEARCH, Feature.SEARCH_INCLUDE_VECTORS,
-            Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.SEARCH_NPROBE, Feature.DURABILITY, Feature.ZERO_VECTORS)
+            Feature.EXACT_LONGS, Feature.SEARCH_EF, Feature.SEARCH_NPROBE, Feature.DURABILITY, Feature.ZERO_VECTORS,
+            Feature.DECLARED_FIELDS, Feature.TENANTS, Feature.FOREIGN_COLLECTIONS)
         .emulates(Feature.UPDATE_METADATA, "reads the record and upserts it with the new metadata (not atomic"
             + " against a concurrent delete of the same id)")
         .consistency(Capabilities.Consistency.STRONG)
@@ -141,18 +147,7 @@ public final class MilvusVectorStore extends AbstractVectorStore {
     if (exists(name, spec.name())) {
       throw new CollectionAlreadyExistsException(spec.name());
     }
-    CreateCollectionReq.CollectionSchema schema = CreateCollectionReq.CollectionSchema.builder().build();
-    schema.setEnableDynamicField(false);
-    schema.addField(AddFieldReq.builder().fieldName(Schema.ID).dataType(DataType.VarChar)
-        .maxLength(Schema.ID_MAX_LENGTH).isPrimaryKey(true).autoID(false).build());
-    schema.addField(AddFieldReq.builder().fieldName(Schema.VECTOR).dataType(DataType.FloatVector)
-        .dimension(spec.dimension()).build());
-    schema.addField(AddFieldReq.builder().fieldName(Schema.META).dataType(DataType.JSON).build());
-    schema.addField(AddFieldReq.builder().fieldName(Schema.TYPES).dataType(DataType.JSON).build());
-    CreateCollectionReq req = CreateCollectionReq.builder().collectionName(name).description(SpecCodec.encode(spec))
-        .collectionSchema(schema).indexParams(List.of(Indexes.indexParam(spec.index(), spec.metric())))
-        .property(SpecCodec.PROPERTY, SpecCodec.encode(spec))
-        .consistencyLevel(ConsistencyLevel.STRONG).enableDynamicField(false).build();
+    CreateCollectionReq req = QuiverLayout.createRequest(spec, name, traits);
     try {
       calls.once("create collection", spec.name(), client -> {
         client.createCollection(req);
@@ -164,14 +159,24 @@ public final class MilvusVectorStore extends AbstractVectorStore {
       }
       throw e;
     }
-    MilvusCollection c = new MilvusCollection(this, calls, spec);
+    MilvusCollection c = new MilvusCollection(this, calls, spec, name,
+        new QuiverLayout(new SpecCodec.Stored(spec, traits.nullableDeclaredFields())));
     c.awaitLoaded(LOAD_TIMEOUT);
     return c;
   }
 
   @Override
   protected AbstractVectorCollection doCollection(String name) {
-    MilvusCollection c = new MilvusCollection(this, calls, doDescribeCollection(name));
+    return opened(open(name, Optional.empty(), true));
+  }
+
+  @Override
+  protected AbstractVectorCollection doCollection(String name, String vector) {
+    return opened(open(name, Optional.of(vector), true));
+  }
+
+  private MilvusCollection opened(Opened o) {
+    MilvusCollection c = new MilvusCollection(this, calls, o.spec(), o.milvusName(), o.layout());
     c.awaitLoaded(LOAD_TIMEOUT);
     return c;
   }
@@ -200,20 +205,55 @@ public final class MilvusVectorStore extends AbstractVectorStore {
 
   @Override
   protected CollectionSpec doDescribeCollection(String name) {
+    return open(name, Optional.empty(), false).spec();
+  }
+
+  /**
+   * Reads a collection's description: the stored Quiver spec of a collection Quiver created, else the
+   * mapping of a collection made by someone else ({@link Opened#foreign}).
+   *
+   * @param vector the vector field named by {@code collection(name, vector)}
+   * @param forUse whether a handle is being opened (a foreign collection with several vector fields then
+   *     needs one named); {@code describeCollection} describes its first
+   */
+  private Opened open(String name, Optional<String> vector, boolean forUse) {
     String milvusName = Names.toMilvus(name);
     DescribeCollectionResp resp = calls.idempotent("describe collection", name, client -> client.describeCollection(
         DescribeCollectionReq.builder().collectionName(milvusName).build()));
     // Milvus Lite drops the schema description but keeps collection properties; real Milvus keeps both.
     Map<String, String> props = resp.getProperties() == null ? Map.of() : resp.getProperties();
-    Optional<CollectionSpec> spec = SpecCodec.decode(props.get(SpecCodec.PROPERTY));
-    if (spec.isEmpty()) {
-      spec = SpecCodec.decode(resp.getDescription());
+    Optional<SpecCodec.Stored> stored = SpecCodec.decodeStored(props.get(SpecCodec.PROPERTY));
+    if (stored.isEmpty()) {
+      stored = SpecCodec.decodeStored(resp.getDescription());
     }
-    if (spec.isEmpty() || !spec.get().name().equals(name)) {
-      throw new BackendException("Milvus collection '" + milvusName + "' exists but was not created by Quiver"
-          + " (neither its property '" + SpecCodec.PROPERTY + "' nor its description holds a Quiver spec)", null);
+    if (stored.isPresent() && stored.get().spec().name().equals(name)) {
+      if (vector.isPresent() && !vector.get().equals(Schema.VECTOR)) {
+        throw new InvalidArgumentException("collection '" + name + "' was created by Quiver and has one vector field, '"
+            + Schema.VECTOR + "'; open it with collection(name)");
+      }
+      return new Opened(stored.get().spec(), milvusName, new QuiverLayout(stored.get()));
     }
-    return spec.get();
+    Opened o = Opened.foreign(name, milvusName, resp, indexes(name, milvusName), vector, traits);
+    if (forUse && vector.isEmpty() && o.vectorFields().size() > 1) {
+      throw new InvalidArgumentException("Milvus collection '" + milvusName + "' has several vector fields "
+          + o.vectorFields() + "; open it with collection(name, vector) naming the one to search and write");
+    }
+    return o;
+  }
+
+  /** @return the index descriptions of a collection's fields, by field */
+  private Map<String, DescribeIndexResp.IndexDesc> indexes(String name, String milvusName) {
+    List<String> names = calls.idempotent("list indexes", name, client -> client.listIndexes(
+        ListIndexesReq.builder().collectionName(milvusName).build()));
+    Map<String, DescribeIndexResp.IndexDesc> out = new HashMap<>();
+    for (String index : names == null ? List.<String>of() : names) {
+      DescribeIndexResp d = calls.idempotent("describe index", name, client -> client.describeIndex(
+          DescribeIndexReq.builder().collectionName(milvusName).indexName(index).build()));
+      for (DescribeIndexResp.IndexDesc desc : d.getIndexDescriptions()) {
+        out.put(desc.getFieldName(), desc);
+      }
+    }
+    return out;
   }
 
   @Override

@@ -89,6 +89,14 @@ final class MilvusTestServer {
     return MilvusVectorStore.builder().uri(serverUri()).deadline(Duration.ofSeconds(60)).build();
   }
 
+  /**
+   * @param quiverUri a {@code milvus://host:port...} address
+   * @return the address for the Milvus SDK's own client ({@code http://host:port}, no options)
+   */
+  static String sdkUri(String quiverUri) {
+    return quiverUri.replaceFirst("^milvus://([^/?]*).*$", "http://$1");
+  }
+
   /** @return a new store on the test server */
   static MilvusVectorStore open() {
     return MilvusVectorStore.builder().uri(uri()).deadline(Duration.ofSeconds(60)).build();

@@ -62,7 +62,7 @@ public final class MetadataCodec {
     return new JsonObject[] {meta, types};
   }
 
-  private static String checkString(String s, String what, String key) {
+  static String checkString(String s, String what, String key) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {

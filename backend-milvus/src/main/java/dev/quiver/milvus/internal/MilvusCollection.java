@@ -62,34 +62,95 @@ public final class MilvusCollection extends AbstractVectorCollection {
   /** Ids per {@code id in [...]} expression. */
   static final int IDS_PER_EXPR = 1_000;
 
-  private static final List<String> ALL_FIELDS = List.of(Schema.ID, Schema.VECTOR, Schema.META, Schema.TYPES);
-  private static final Comparator<String> CODE_POINT_ORDER = MilvusCollection::compareCodePoints;
-
   private final Calls calls;
   private final String milvusName;
+  private final Layout layout;
 
   /**
    * @param store the store (its boundary checks, maps and observes every call)
    * @param calls the store's remote calls
    * @param spec the collection's spec
+   * @param milvusName the collection's name on Milvus
+   * @param layout how the collection holds records
    */
-  public MilvusCollection(AbstractVectorStore store, Calls calls, CollectionSpec spec) {
+  public MilvusCollection(AbstractVectorStore store, Calls calls, CollectionSpec spec, String milvusName, Layout layout) {
     super(store, spec);
     this.calls = calls;
-    this.milvusName = Names.toMilvus(spec.name());
+    this.milvusName = milvusName;
+    this.layout = layout;
+  }
+
+  /** A tenant's handle: every expression it sends is scoped to the tenant by {@link Layout#scoped}. */
+  private MilvusCollection(MilvusCollection collection, String tenant) {
+    super(collection, tenant);
+    this.calls = collection.calls;
+    this.milvusName = collection.milvusName;
+    this.layout = collection.layout;
+  }
+
+  @Override
+  protected AbstractVectorCollection doTenant(String tenant) {
+    return new MilvusCollection(this, tenant);
+  }
+
+  /**
+   * A skip scan over the primary key: keys are {@code tenant/id} and sort by tenant first, so the
+   * smallest key at or after {@code tenant + "0"} ({@code '0'} follows the separator {@code '/'}) is the first
+   * key of the next tenant: one query of one row per tenant.
+   */
+  @Override
+  protected List<String> doTenants() {
+    List<String> out = new ArrayList<>();
+    Map<String, Object> params = new HashMap<>();
+    params.put("iterator", "True"); // the smallest keys, in key order (see doList)
+    String bound = null;
+    while (true) {
+      String expr = bound == null ? "" : layout.idField() + " >= " + MilvusExpressions.string(bound);
+      List<QueryResp.QueryResult> rows = data("list tenants", client -> client.query(QueryReq.builder()
+          .collectionName(milvusName).filter(expr).outputFields(List.of(layout.idField())).limit(1L)
+          .queryParams(params).consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults());
+      if (rows.isEmpty()) {
+        return out;
+      }
+      String pk = String.valueOf(rows.get(0).getEntity().get(layout.idField()));
+      int cut = pk.indexOf(Schema.TENANT_SEPARATOR);
+      if (cut <= 0) {
+        throw new BackendException("key '" + pk + "' of multi-tenant collection '" + name() + "' has no tenant", null);
+      }
+      String tenant = pk.substring(0, cut);
+      out.add(tenant);
+      bound = tenant + (char) (Schema.TENANT_SEPARATOR + 1);
+    }
+  }
+
+  /** @return how this collection holds records */
+  public Layout layout() {
+    return layout;
   }
 
   // ---------------------------------------------------------------- writes
 
   @Override
   protected void doUpsert(List<Record> records) {
-    // Encode everything first: a record the codec refuses fails the call before anything is sent.
+    layout.checkWritable();
+    // Encode everything first: a record the layout refuses fails the call before anything is sent.
     List<JsonObject> rows = new ArrayList<>(records.size());
     List<Long> sizes = new ArrayList<>(records.size());
     for (Record r : records) {
-      JsonObject row = row(r);
-      rows.add(row);
-      sizes.add(estimate(r, row));
+      rows.add(layout.row(r, tenant()));
+    }
+    if (layout.upsertKeepsOldKeys()) {
+      Map<String, Record> old = new HashMap<>();
+      doGet(records.stream().map(Record::id).toList()).forEach(r -> old.put(r.id(), r));
+      for (int i = 0; i < records.size(); i++) {
+        Record before = old.get(records.get(i).id());
+        if (before != null) {
+          layout.clearStale(rows.get(i), before);
+        }
+      }
+    }
+    for (int i = 0; i < records.size(); i++) {
+      sizes.add(estimate(records.get(i), rows.get(i)));
     }
     for (int[] range : batches(sizes, MAX_BATCH_ROWS, MAX_BATCH_BYTES)) {
       List<JsonObject> batch = new ArrayList<>(rows.subList(range[0], range[1]));
@@ -123,45 +184,45 @@ public final class MilvusCollection extends AbstractVectorCollection {
     return out;
   }
 
-  private static JsonObject row(Record r) {
-    JsonObject row = new JsonObject();
-    row.addProperty(Schema.ID, r.id());
-    JsonArray vec = new JsonArray();
-    for (float f : r.vector()) {
-      vec.add(f);
+  /** Estimated request bytes of a row: the vector as float32, everything else as its JSON text. */
+  private long estimate(Record r, JsonObject row) {
+    long bytes = 64L + 4L * r.dimension();
+    for (Map.Entry<String, com.google.gson.JsonElement> e : row.entrySet()) {
+      if (!e.getKey().equals(layout.vectorField())) {
+        bytes += e.getKey().length() + e.getValue().toString().getBytes(StandardCharsets.UTF_8).length;
+      }
     }
-    row.add(Schema.VECTOR, vec);
-    JsonObject[] mt = MetadataCodec.encode(r.metadata(), "record '" + r.id() + "'");
-    row.add(Schema.META, mt[0]);
-    row.add(Schema.TYPES, mt[1]);
-    return row;
-  }
-
-  private static long estimate(Record r, JsonObject row) {
-    return 64L + 4L * r.dimension() + r.id().getBytes(StandardCharsets.UTF_8).length
-        + row.get(Schema.META).toString().getBytes(StandardCharsets.UTF_8).length
-        + row.get(Schema.TYPES).toString().length();
+    return bytes;
   }
 
   @Override
   protected void doDelete(List<String> ids) {
-    // Never an empty expression (Milvus Lite deletes every row for it): the boundary sends at least one id.
+    // Never an empty expression (Milvus Lite deletes every row for it): the boundary sends at least one id,
+    // and ids the key cannot hold cannot exist, so they are left out (an expression only of those is not sent).
     for (int i = 0; i < ids.size(); i += IDS_PER_EXPR) {
-      String expr = MilvusExpressions.idIn(ids.subList(i, Math.min(ids.size(), i + IDS_PER_EXPR)));
+      Optional<String> in = layout.idIn(ids.subList(i, Math.min(ids.size(), i + IDS_PER_EXPR)), tenant());
+      if (in.isEmpty()) {
+        continue;
+      }
+      String expr = layout.scoped(in.get(), tenant());
       data("delete", client -> client.delete(DeleteReq.builder().collectionName(milvusName).filter(expr).build()));
     }
   }
 
   @Override
   protected void doDelete(Filter filter) {
-    String expr = MilvusExpressions.translate(filter);
+    String expr = layout.scoped(layout.filter(filter), tenant());
     data("delete by filter", client -> client.delete(DeleteReq.builder()
         .collectionName(milvusName).filter(expr).build()));
   }
 
   @Override
   protected boolean doUpdateMetadata(String id, Metadata metadata) {
-    MetadataCodec.encode(metadata, "record '" + id + "'"); // refuse what cannot be stored before reading
+    layout.checkWritable();
+    // Refuse what cannot be stored before reading.
+    float[] probe = new float[spec().dimension()];
+    java.util.Arrays.fill(probe, 1f);
+    layout.row(Record.of(id, probe, metadata), tenant());
     List<Record> found = doGet(List.of(id));
     if (found.isEmpty()) {
       return false;
@@ -176,12 +237,16 @@ public final class MilvusCollection extends AbstractVectorCollection {
   protected List<Record> doGet(List<String> ids) {
     Map<String, Record> byId = new HashMap<>();
     for (int i = 0; i < ids.size(); i += IDS_PER_EXPR) {
-      String expr = MilvusExpressions.idIn(ids.subList(i, Math.min(ids.size(), i + IDS_PER_EXPR)));
+      Optional<String> in = layout.idIn(ids.subList(i, Math.min(ids.size(), i + IDS_PER_EXPR)), tenant());
+      if (in.isEmpty()) {
+        continue;
+      }
+      String expr = layout.scoped(in.get(), tenant());
       List<QueryResp.QueryResult> rows = data("get", client -> client.query(QueryReq.builder()
-          .collectionName(milvusName).filter(expr).outputFields(ALL_FIELDS)
+          .collectionName(milvusName).filter(expr).outputFields(layout.outputFields())
           .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults());
       for (QueryResp.QueryResult row : rows) {
-        Record r = toRecord(row.getEntity());
+        Record r = layout.record(row.getEntity(), tenant());
         byId.put(r.id(), r);
       }
     }
@@ -197,7 +262,7 @@ public final class MilvusCollection extends AbstractVectorCollection {
 
   @Override
   protected long doCount(Optional<Filter> filter) {
-    return countExpr(filter.map(MilvusExpressions::translate).orElse(""));
+    return countExpr(layout.scoped(filter.map(layout::filter).orElse(""), tenant()));
   }
 
   private long countExpr(String expr) {
@@ -219,21 +284,22 @@ public final class MilvusCollection extends AbstractVectorCollection {
     // The cursor is the last id of the previous page, as this method returned it (the boundary wraps it).
     Optional<String> after = request.cursor();
     List<String> parts = new ArrayList<>();
-    after.ifPresent(a -> parts.add(MilvusExpressions.idAfter(a)));
-    request.filter().ifPresent(f -> parts.add(MilvusExpressions.translate(f)));
-    String expr = parts.isEmpty() ? "" : parts.size() == 1 ? parts.get(0) : "(" + parts.get(0) + ") and (" + parts.get(1) + ")";
+    after.ifPresent(a -> parts.add(layout.idAfter(a, tenant())));
+    request.filter().ifPresent(f -> parts.add(layout.filter(f)));
+    String expr = layout.scoped(parts.isEmpty() ? "" : parts.size() == 1 ? parts.get(0)
+        : "(" + parts.get(0) + ") and (" + parts.get(1) + ")", tenant());
     int limit = request.pageSize() + 1;
     Map<String, Object> params = new HashMap<>();
     // Makes both Milvus Lite and real Milvus return the rows in primary-key order (the query iterator's mode).
     params.put("iterator", "True");
     List<QueryResp.QueryResult> rows = data("list", client -> client.query(QueryReq.builder()
-        .collectionName(milvusName).filter(expr).outputFields(ALL_FIELDS).limit(limit).queryParams(params)
+        .collectionName(milvusName).filter(expr).outputFields(layout.outputFields()).limit(limit).queryParams(params)
         .consistencyLevel(ConsistencyLevel.STRONG).build()).getQueryResults());
     List<Record> page = new ArrayList<>(rows.size());
     for (QueryResp.QueryResult row : rows) {
-      page.add(toRecord(row.getEntity()));
+      page.add(layout.record(row.getEntity(), tenant()));
     }
-    page.sort(Comparator.comparing(Record::id, CODE_POINT_ORDER));
+    page.sort(Comparator.comparing(Record::id, layout.idOrder()));
     boolean more = page.size() > request.pageSize();
     if (more) {
       page = page.subList(0, request.pageSize());
@@ -246,7 +312,7 @@ public final class MilvusCollection extends AbstractVectorCollection {
   protected List<Match> doSearch(SearchRequest request) {
     // The boundary checked the query's dimension (Milvus Lite would answer a wrong one with no results).
     float[] query = request.vector();
-    String expr = request.filter().map(MilvusExpressions::translate).orElse("");
+    String expr = layout.scoped(request.filter().map(layout::filter).orElse(""), tenant());
     int k = Math.min(Schema.MAX_TOP_K, request.topK() + OVERSAMPLE);
     Map<String, Object> params = new HashMap<>();
     IndexSpec index = spec().index();
@@ -255,9 +321,9 @@ public final class MilvusCollection extends AbstractVectorCollection {
     } else if (index instanceof IndexSpec.IvfPq ivf) {
       params.put("nprobe", Math.min(ivf.nlist(), request.nprobe().orElse(Math.min(ivf.nlist(), 16))));
     }
-    SearchReq.SearchReqBuilder b = SearchReq.builder().collectionName(milvusName).annsField(Schema.VECTOR)
+    SearchReq.SearchReqBuilder b = SearchReq.builder().collectionName(milvusName).annsField(layout.vectorField())
         .data(List.of(new FloatVec(query))).limit(k).metricType(Indexes.metricType(spec().metric()))
-        .outputFields(ALL_FIELDS).consistencyLevel(ConsistencyLevel.STRONG).searchParams(params);
+        .outputFields(layout.outputFields()).consistencyLevel(ConsistencyLevel.STRONG).searchParams(params);
     if (!expr.isEmpty()) {
       b.filter(expr);
     }
@@ -269,8 +335,13 @@ public final class MilvusCollection extends AbstractVectorCollection {
     if (!results.isEmpty()) {
       for (SearchResp.SearchResult hit : results.get(0)) {
         Map<String, Object> e = hit.getEntity();
-        String id = String.valueOf(hit.getId() != null ? hit.getId() : e.get(Schema.ID));
-        float[] vec = floats(e.get(Schema.VECTOR), id);
+        if (!e.containsKey(layout.idField()) && hit.getId() != null) {
+          e = new HashMap<>(e);
+          e.put(layout.idField(), hit.getId());
+        }
+        Record r = layout.record(e, tenant());
+        String id = r.id();
+        float[] vec = r.vector();
         // Scores are recomputed in double from the stored vector, so they equal DESIGN's formulas exactly
         // (Milvus computes in float32 and returns squared L2).
         double distance = metric.distance(query, vec);
@@ -278,7 +349,7 @@ public final class MilvusCollection extends AbstractVectorCollection {
         if (score < minScore) {
           continue;
         }
-        scored.add(new Scored(id, distance, score, vec, e));
+        scored.add(new Scored(id, distance, score, vec, r.metadata()));
       }
     }
     scored.sort(Comparator.comparingDouble(Scored::distance).thenComparing(Scored::id));
@@ -288,13 +359,12 @@ public final class MilvusCollection extends AbstractVectorCollection {
         break;
       }
       out.add(new Match(s.id, s.score, s.distance, request.includeVectors() ? s.vector : null,
-          request.includeMetadata() ? MetadataCodec.decode(s.entity.get(Schema.META), s.entity.get(Schema.TYPES))
-              : Metadata.empty()));
+          request.includeMetadata() ? s.metadata : Metadata.empty()));
     }
     return out;
   }
 
-  private record Scored(String id, double distance, double score, float[] vector, Map<String, Object> entity) {}
+  private record Scored(String id, double distance, double score, float[] vector, Metadata metadata) {}
 
   // ---------------------------------------------------------------- helpers
 
@@ -378,12 +448,14 @@ public final class MilvusCollection extends AbstractVectorCollection {
     return true;
   }
 
-  private Record toRecord(Map<String, Object> e) {
-    String id = String.valueOf(e.get(Schema.ID));
-    return Record.of(id, floats(e.get(Schema.VECTOR), id), MetadataCodec.decode(e.get(Schema.META), e.get(Schema.TYPES)));
-  }
-
-  private float[] floats(Object v, String id) {
+  /**
+   * @param v a vector as the SDK returns it
+   * @param id the record's id, for errors
+   * @param dimension the expected dimension
+   * @param collection the collection's name, for errors
+   * @return the vector
+   */
+  static float[] floats(Object v, String id, int dimension, String collection) {
     float[] out;
     if (v instanceof float[] f) {
       out = f.clone();
@@ -397,10 +469,10 @@ public final class MilvusCollection extends AbstractVectorCollection {
       out = new float[b.remaining() / 4];
       b.asFloatBuffer().get(out);
     } else {
-      throw new BackendException("Milvus returned no vector for record '" + id + "' in '" + name() + "' (got "
+      throw new BackendException("Milvus returned no vector for record '" + id + "' in '" + collection + "' (got "
           + (v == null ? "null" : v.getClass().getName()) + ")", null);
     }
-    if (out.length != spec().dimension()) {
+    if (out.length != dimension) {
       throw new BackendException("Milvus returned a vector of dimension " + out.length + " for record '" + id + "'", null);
     }
     return out;
@@ -424,6 +496,6 @@ public final class MilvusCollection extends AbstractVectorCollection {
 
   @Override
   public String toString() {
-    return "MilvusCollection[" + spec() + ", milvus name " + milvusName + "]";
+    return "MilvusCollection[" + spec() + tenant().map(t -> ", tenant " + t).orElse("") + ", milvus name " + milvusName + "]";
   }
 }

@@ -37,33 +37,143 @@ import java.util.regex.Pattern;
 public final class MilvusExpressions implements Filter.Visitor<String> {
 
   private static final Pattern KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
-  private static final MilvusExpressions TRANSLATOR = new MilvusExpressions();
 
-  private MilvusExpressions() {}
+  /** Where a metadata key lives in a collection's native layout. */
+  public sealed interface Target permits Tagged, Typed, Untagged {}
+
+  /**
+   * In Quiver's JSON field {@code valueField} with its type tag in {@code typesField} (the translation above).
+   *
+   * @param valueField the JSON field of the values ({@value Schema#META})
+   * @param typesField the JSON field of the type tags ({@value Schema#TYPES})
+   */
+  public record Tagged(String valueField, String typesField) implements Target {}
+
+  /**
+   * In a typed scalar field (a declared field, or a field of a collection Quiver did not create); see
+   * {@link TypedAtoms}.
+   *
+   * @param key the metadata key
+   * @param field the Milvus field
+   * @param type the values' type
+   * @param presence how a missing value is told apart
+   * @param placeholder what the field holds where the value is missing ({@link Presence#ABSENT_LIST}), else null
+   * @param min the smallest value an integer field holds ({@link Long#MIN_VALUE} for INT64)
+   * @param max the largest
+   */
+  public record Typed(String key, String field, dev.quiver.FieldType type, Presence presence, Object placeholder,
+      long min, long max) implements Target {}
+
+  /**
+   * A top-level key of JSON objects without type tags (JSON fields and the dynamic field {@code $meta}
+   * of collections Quiver did not create); see {@link UntaggedAtoms}.
+   *
+   * @param jsonFields the JSON fields the key may be in ({@code $meta} for the dynamic field)
+   * @param fieldNames the collection's field names (a dynamic key named like one is written {@code $meta["k"]})
+   */
+  public record Untagged(List<String> jsonFields, java.util.Set<String> fieldNames) implements Target {}
+
+  /** How a typed field tells a missing value apart. */
+  public enum Presence {
+    /** Never missing (a field that is neither nullable nor declared by Quiver). */
+    ALWAYS,
+    /** A null ({@code field is not null} tests presence). */
+    NULLABLE,
+    /** A placeholder, with the key listed in {@value Schema#ABSENT}. */
+    ABSENT_LIST
+  }
+
+  /** Where a collection keeps its keys. */
+  public interface Keys {
+    /**
+     * @param key a metadata key (a valid identifier)
+     * @return where it lives
+     */
+    Target target(String key);
+
+    /** @return an expression that no row satisfies (Milvus 2.3 has no {@code false} literal) */
+    String never();
+  }
+
+  /** Quiver's own layout without declared fields: every key in {@value Schema#META}/{@value Schema#TYPES}. */
+  public static final Keys QUIVER_JSON = new Keys() {
+    private final Tagged target = new Tagged(Schema.META, Schema.TYPES);
+
+    @Override
+    public Target target(String key) {
+      return target;
+    }
+
+    @Override
+    public String never() {
+      return Schema.ID + " < \"\"";
+    }
+  };
+
+  private static final MilvusExpressions TRANSLATOR = new MilvusExpressions(QUIVER_JSON);
+
+  private final Keys keys;
+
+  /** @param keys where the collection keeps its keys */
+  public MilvusExpressions(Keys keys) {
+    this.keys = keys;
+  }
 
   /**
    * @param filter a filter tree
-   * @return the Milvus expression, never empty
+   * @return the Milvus expression for Quiver's JSON layout ({@link #QUIVER_JSON}), never empty
    * @throws InvalidFilterException if a literal cannot be expressed
    */
   public static String translate(Filter filter) {
     return filter.accept(TRANSLATOR);
   }
 
+  /**
+   * @param filter a filter tree
+   * @return the Milvus expression for this translator's layout, never empty
+   * @throws InvalidFilterException if a literal cannot be expressed
+   */
+  public String of(Filter filter) {
+    return filter.accept(this);
+  }
+
   @Override
   public String comparison(Filter.Comparison c) {
-    return guarded(c.field(), comparisonDisjuncts(c));
+    Target t = keys.target(key(c.field()));
+    if (t instanceof Typed typed) {
+      return TypedAtoms.comparison(typed, c, keys.never());
+    }
+    if (t instanceof Untagged u) {
+      return UntaggedAtoms.comparison(u, c, keys.never());
+    }
+    Tagged g = (Tagged) t;
+    return guarded(g, c.field(), comparisonDisjuncts(g, c));
   }
 
   @Override
   public String in(Filter.In in) {
-    return guarded(in.field(), inDisjuncts(in.field(), in.values()));
+    Target t = keys.target(key(in.field()));
+    if (t instanceof Typed typed) {
+      return TypedAtoms.in(typed, in, keys.never());
+    }
+    if (t instanceof Untagged u) {
+      return UntaggedAtoms.in(u, in, keys.never());
+    }
+    Tagged g = (Tagged) t;
+    return guarded(g, in.field(), inDisjuncts(g, in.field(), in.values()));
   }
 
   @Override
   public String exists(Filter.Exists e) {
+    Target t = keys.target(key(e.field()));
+    if (t instanceof Typed typed) {
+      return TypedAtoms.present(typed, keys.never());
+    }
+    if (t instanceof Untagged u) {
+      return UntaggedAtoms.exists(u, e.field(), keys.never());
+    }
     // Parenthesised: real Milvus parses "exists x and y" as "exists (x and y)".
-    return "(exists " + meta(e.field()) + ")";
+    return "(exists " + path(((Tagged) t).valueField(), e.field()) + ")";
   }
 
   @Override
@@ -97,8 +207,8 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
    * reads {@code exists x and y} as {@code exists (x and y)}): false, not unknown, when the key is missing; each
    * disjunct is total when the key is present.
    */
-  private static String guarded(String field, List<String> disjuncts) {
-    StringBuilder sb = new StringBuilder("((exists ").append(types(field)).append(") and (");
+  private static String guarded(Tagged g, String field, List<String> disjuncts) {
+    StringBuilder sb = new StringBuilder("((exists ").append(path(g.typesField(), field)).append(") and (");
     for (int i = 0; i < disjuncts.size(); i++) {
       if (i > 0) {
         sb.append(" or ");
@@ -108,22 +218,24 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
     return sb.append("))").toString();
   }
 
-  private static List<String> comparisonDisjuncts(Filter.Comparison c) {
+  private static List<String> comparisonDisjuncts(Tagged g, Filter.Comparison c) {
     String field = c.field();
+    String value = path(g.valueField(), field);
     Object v = c.value();
     if (c.op() == Filter.Operator.EQ) {
       if (v instanceof String s) {
-        return List.of(tagIs(field, "s") + " and " + meta(field) + " == " + string(s),
-            tagIs(field, "l") + " and json_contains(" + meta(field) + ", " + string(s) + ")");
+        return List.of(tagIs(g, field, "s") + " and " + value + " == " + string(s),
+            tagIs(g, field, "l") + " and json_contains(" + value + ", " + string(s) + ")");
       }
       if (v instanceof Boolean b) {
-        return List.of(tagIs(field, "b") + " and " + meta(field) + " == " + b);
+        return List.of(tagIs(g, field, "b") + " and " + value + " == " + b);
       }
     }
-    return numeric(field, List.of(new Bound(c.op(), (Number) v)));
+    return numeric(g, field, List.of(new Bound(c.op(), (Number) v)));
   }
 
-  private static List<String> inDisjuncts(String field, List<Object> values) {
+  private static List<String> inDisjuncts(Tagged g, String field, List<Object> values) {
+    String value = path(g.valueField(), field);
     Set<String> strings = new LinkedHashSet<>();
     List<Bound> numbers = new ArrayList<>();
     Set<Boolean> booleans = new LinkedHashSet<>();
@@ -143,30 +255,30 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
     if (!strings.isEmpty()) {
       List<String> eqs = new ArrayList<>();
       for (String s : strings) {
-        eqs.add(meta(field) + " == " + string(s));
+        eqs.add(value + " == " + string(s));
       }
-      parts.add(tagIs(field, "s") + " and (" + String.join(" or ", eqs) + ")");
-      parts.add(tagIs(field, "l") + " and json_contains_any(" + meta(field) + ", " + stringList(strings) + ")");
+      parts.add(tagIs(g, field, "s") + " and (" + String.join(" or ", eqs) + ")");
+      parts.add(tagIs(g, field, "l") + " and json_contains_any(" + value + ", " + stringList(strings) + ")");
     }
     if (!numbers.isEmpty()) {
-      parts.addAll(numeric(field, numbers));
+      parts.addAll(numeric(g, field, numbers));
     }
     if (!booleans.isEmpty()) {
       List<String> eqs = new ArrayList<>();
       for (Boolean b : booleans) {
-        eqs.add(meta(field) + " == " + b);
+        eqs.add(value + " == " + b);
       }
-      parts.add(tagIs(field, "b") + " and (" + String.join(" or ", eqs) + ")");
+      parts.add(tagIs(g, field, "b") + " and (" + String.join(" or ", eqs) + ")");
     }
     return parts;
   }
 
-  private static String tagIs(String field, String tag) {
-    return types(field) + " == \"" + tag + "\"";
+  private static String tagIs(Tagged g, String field, String tag) {
+    return path(g.typesField(), field) + " == \"" + tag + "\"";
   }
 
   /** One numeric comparison {@code value op literal}; {@code in} is a disjunction of EQ bounds. */
-  private record Bound(Filter.Operator op, Number literal) {}
+  record Bound(Filter.Operator op, Number literal) {}
 
   /**
    * The disjunction of {@code bounds}, split by the stored value's type tag so that the server only
@@ -178,14 +290,15 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
    * @return one disjunct per tag that can match: {@code qtypes["k"] == "i" and (...)},
    *     {@code qtypes["k"] == "f" and (...)}
    */
-  private static List<String> numeric(String field, List<Bound> bounds) {
+  private static List<String> numeric(Tagged g, String field, List<Bound> bounds) {
+    String value = path(g.valueField(), field);
     List<String> parts = new ArrayList<>();
     for (String tag : List.of(LONG_TAG, DOUBLE_TAG)) {
       List<String> conds = new ArrayList<>();
       boolean always = false;
       for (Bound b : bounds) {
-        String cond = tag.equals(LONG_TAG) ? longCondition(field, b.op(), b.literal())
-            : doubleCondition(field, b.op(), b.literal());
+        String cond = tag.equals(LONG_TAG) ? longCondition(value, b.op(), b.literal())
+            : doubleCondition(value, b.op(), b.literal());
         if (cond == null) {
           continue;
         }
@@ -196,16 +309,16 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
         }
       }
       if (always) {
-        parts.add(tagIs(field, tag));
+        parts.add(tagIs(g, field, tag));
       } else if (conds.size() == 1) {
-        parts.add(tagIs(field, tag) + " and (" + conds.get(0) + ")");
+        parts.add(tagIs(g, field, tag) + " and (" + conds.get(0) + ")");
       } else if (!conds.isEmpty()) {
-        parts.add(tagIs(field, tag) + " and ((" + String.join(") or (", conds) + "))");
+        parts.add(tagIs(g, field, tag) + " and ((" + String.join(") or (", conds) + "))");
       }
     }
     if (parts.isEmpty()) {
       // Cannot happen (one side of every bound is satisfiable), but never emit an empty disjunction.
-      parts.add(tagIs(field, LONG_TAG) + " and " + tagIs(field, DOUBLE_TAG));
+      parts.add(tagIs(g, field, LONG_TAG) + " and " + tagIs(g, field, DOUBLE_TAG));
     }
     return parts;
   }
@@ -213,9 +326,9 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
   private static final String LONG_TAG = "i";
   private static final String DOUBLE_TAG = "f";
   /** A condition that holds for every value of the type (the disjunct is just the tag test). */
-  private static final String TRUE = "";
+  static final String TRUE = "";
   /** A condition that holds for no value of the type (the disjunct is left out). */
-  private static final String FALSE = null;
+  static final String FALSE = null;
 
   private static final BigDecimal LONG_MIN = BigDecimal.valueOf(Long.MIN_VALUE);
   private static final BigDecimal LONG_MAX = BigDecimal.valueOf(Long.MAX_VALUE);
@@ -227,9 +340,9 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
    * {@code x <= floor(d)}, {@code x == d} ⇔ {@code x == d} if d is an integer, else never; literals
    * beyond the long range are constant.
    */
-  static String longCondition(String field, Filter.Operator op, Number literal) {
+  static String longCondition(String ref, Filter.Operator op, Number literal) {
     if (literal instanceof Long l) {
-      return longCompare(field, op, l);
+      return longCompare(ref, op, l);
     }
     BigDecimal d = exact(literal.doubleValue());
     BigDecimal floor = d.setScale(0, RoundingMode.FLOOR);
@@ -242,11 +355,11 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
     }
     // From here MIN <= ceil and floor <= MAX; d is a double, so |d| < 2^63 or d == -2^63 and both fit.
     return switch (op) {
-      case EQ -> floor.compareTo(ceil) == 0 ? longCompare(field, op, floor.longValueExact()) : FALSE;
-      case GT -> longCompare(field, op, floor.longValueExact());
-      case GTE -> longCompare(field, op, ceil.longValueExact());
-      case LT -> longCompare(field, op, ceil.longValueExact());
-      case LTE -> longCompare(field, op, floor.longValueExact());
+      case EQ -> floor.compareTo(ceil) == 0 ? longCompare(ref, op, floor.longValueExact()) : FALSE;
+      case GT -> longCompare(ref, op, floor.longValueExact());
+      case GTE -> longCompare(ref, op, ceil.longValueExact());
+      case LT -> longCompare(ref, op, ceil.longValueExact());
+      case LTE -> longCompare(ref, op, floor.longValueExact());
     };
   }
 
@@ -256,17 +369,17 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
    * with {@code MIN + 1}: {@code == MIN} ⇔ {@code < MIN+1}, {@code > MIN} ⇔ {@code >= MIN+1},
    * {@code >= MIN} always, {@code < MIN} never, {@code <= MIN} ⇔ {@code < MIN+1}.
    */
-  private static String longCompare(String field, Filter.Operator op, long l) {
+  private static String longCompare(String ref, Filter.Operator op, long l) {
     if (l == Long.MIN_VALUE) {
       String minPlusOne = Long.toString(Long.MIN_VALUE + 1);
       return switch (op) {
-        case EQ, LTE -> meta(field) + " < " + minPlusOne;
-        case GT -> meta(field) + " >= " + minPlusOne;
+        case EQ, LTE -> ref + " < " + minPlusOne;
+        case GT -> ref + " >= " + minPlusOne;
         case GTE -> TRUE;
         case LT -> FALSE;
       };
     }
-    return meta(field) + " " + op.symbol() + " " + l;
+    return ref + " " + op.symbol() + " " + l;
   }
 
   /**
@@ -275,7 +388,7 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
    * with {@code lo < l < hi} the neighbouring doubles: {@code x > l} and {@code x >= l} ⇔
    * {@code x >= hi}, {@code x < l} and {@code x <= l} ⇔ {@code x <= lo}, {@code x == l} never.
    */
-  static String doubleCondition(String field, Filter.Operator op, Number literal) {
+  static String doubleCondition(String ref, Filter.Operator op, Number literal) {
     if (literal instanceof Long l) {
       double near = l.doubleValue();
       int cmp = exact(near).compareTo(BigDecimal.valueOf(l));
@@ -284,13 +397,13 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
         double hi = cmp < 0 ? Math.nextUp(near) : near;
         return switch (op) {
           case EQ -> FALSE;
-          case GT, GTE -> meta(field) + " >= " + number(hi);
-          case LT, LTE -> meta(field) + " <= " + number(lo);
+          case GT, GTE -> ref + " >= " + number(hi);
+          case LT, LTE -> ref + " <= " + number(lo);
         };
       }
-      return meta(field) + " " + op.symbol() + " " + number(near);
+      return ref + " " + op.symbol() + " " + number(near);
     }
-    return meta(field) + " " + op.symbol() + " " + number(literal.doubleValue());
+    return ref + " " + op.symbol() + " " + number(literal.doubleValue());
   }
 
   private static BigDecimal exact(double d) {
@@ -354,7 +467,7 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
     return sb.append('"').toString();
   }
 
-  private static String stringList(Collection<String> values) {
+  static String stringList(Collection<String> values) {
     List<String> out = new ArrayList<>(values.size());
     for (String s : values) {
       out.add(string(s));
@@ -378,15 +491,16 @@ public final class MilvusExpressions implements Filter.Visitor<String> {
     return Schema.ID + " > " + string(id);
   }
 
-  private static String meta(String field) {
-    return Schema.META + "[\"" + key(field) + "\"]";
+  /**
+   * @param jsonField a JSON field (or {@code $meta})
+   * @param key a metadata key
+   * @return {@code jsonField["key"]}
+   */
+  static String path(String jsonField, String key) {
+    return jsonField + "[\"" + key(key) + "\"]";
   }
 
-  private static String types(String field) {
-    return Schema.TYPES + "[\"" + key(field) + "\"]";
-  }
-
-  private static String key(String field) {
+  static String key(String field) {
     if (field == null || !KEY.matcher(field).matches()) {
       throw new InvalidFilterException("invalid field name in filter: " + field, -1);
     }
