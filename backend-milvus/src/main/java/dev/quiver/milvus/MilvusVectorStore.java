@@ -123,6 +123,8 @@ public final class MilvusVectorStore extends AbstractVectorStore {
             Feature.DECLARED_FIELDS, Feature.TENANTS, Feature.FOREIGN_COLLECTIONS)
         .emulates(Feature.UPDATE_METADATA, "reads the record and upserts it with the new metadata (not atomic"
             + " against a concurrent delete of the same id)")
+        .lacks(Feature.REINDEX, "Milvus drops and creates an index only on a released collection, so searches"
+            + " would fail meanwhile; an online re-index (copy into a new collection, then swap an alias) is not built")
         .consistency(Capabilities.Consistency.STRONG)
         .maxTopK(Schema.MAX_TOP_K - 16)
         .maxDimension(32_768);
