@@ -46,6 +46,7 @@ public final class CollectionSpec {
   private final Metric metric;
   private final IndexSpec index;
   private final List<MetadataField> fields;
+  private final Map<String, MetadataField> fieldsByName;
   private final boolean undeclaredKeysAllowed;
   private final boolean multiTenant;
   private final Map<String, String> layout;
@@ -81,6 +82,9 @@ public final class CollectionSpec {
           + "' allows no undeclared metadata keys but declares no fields: declare fields or allow undeclared keys");
     }
     this.fields = List.copyOf(b.fields);
+    Map<String, MetadataField> byName = new java.util.HashMap<>();
+    fields.forEach(f -> byName.put(f.name(), f));
+    this.fieldsByName = Map.copyOf(byName); // checkMetadata looks up every key of every record written
     this.undeclaredKeysAllowed = b.undeclaredKeysAllowed;
     this.multiTenant = b.multiTenant;
     for (Map.Entry<String, String> e : b.layout.entrySet()) {
@@ -147,12 +151,7 @@ public final class CollectionSpec {
    * @return its declaration, if declared
    */
   public Optional<MetadataField> field(String name) {
-    for (MetadataField f : fields) {
-      if (f.name().equals(name)) {
-        return Optional.of(f);
-      }
-    }
-    return Optional.empty();
+    return Optional.ofNullable(fieldsByName.get(name));
   }
 
   /** @return whether records may carry metadata keys that are not declared (default {@code true}) */
